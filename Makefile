@@ -1,0 +1,29 @@
+# Every target builds its own virtual environment on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test ci bench accuracy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/akson-intake demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# CI: the same tests, but a test that needs Dovecot or PostgreSQL fails instead of skipping.
+ci: $(STAMP)
+	AKSON_REQUIRE_SERVICES=1 $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/intake_throughput.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
