@@ -22,9 +22,32 @@ class MailboxAuthError(MailboxError):
     """Login failed: wrong credentials or token."""
 
 
+class MessageNotFound(MailboxError):
+    """The key names no message (expunged, moved away, or never there)."""
+
+    def __init__(self, mailbox: str, key: str) -> None:
+        super().__init__(f"{mailbox}: no message with key {key!r}")
+        self.mailbox = mailbox
+        self.key = key
+
+
+class UidValidityChanged(MailboxError):
+    """The folder's UIDVALIDITY changed under an open adapter: every UID is void.
+
+    The adapter stays usable; the poller should call ``uidvalidity()`` and rescan
+    with ``pending(0)`` under the new value, deduplicating by content hash.
+    """
+
+    def __init__(self, mailbox: str, old: int, new: int) -> None:
+        super().__init__(f"{mailbox}: UIDVALIDITY changed from {old} to {new}")
+        self.mailbox = mailbox
+        self.old = old
+        self.new = new
+
+
 @dataclass(frozen=True)
 class FetchedMessage:
-    uid: int                      # IMAP UID; for maildir, a per-file sequence (see maildir.py)
+    uid: int                      # IMAP UID; 0 for maildir (no UIDs there, see maildir.py)
     key: str                      # str(uid) for IMAP, the maildir file key for maildir
     raw: bytes
     internaldate: dt.datetime | None
