@@ -1,0 +1,25 @@
+# akson-intake worker image. Build: docker build -t akson-intake .
+# Run:   docker run -v /srv/akson/config.toml:/config/config.toml -v /srv/akson/data:/data akson-intake
+FROM python:3.11-slim
+
+# Tesseract with Norwegian data reads scanned declarations; fonts let the demo draw forms.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-nor fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY intake ./intake
+COPY parsers ./parsers
+COPY storage ./storage
+COPY templates ./templates
+RUN pip install --no-cache-dir . && rm -rf /src
+
+# Never run as root: the service reads hostile attachments.
+RUN useradd --create-home --uid 10001 akson && mkdir -p /data /config && chown akson /data
+USER akson
+WORKDIR /data
+ENV AKSON_INTAKE_CONFIG=/config/config.toml \
+    PYTHONUNBUFFERED=1
+
+CMD ["akson-intake", "run"]

@@ -1,0 +1,181 @@
+"""What each CLI command does, in terms of the application's parts."""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from intake import reporting, review
+from intake.app import App, AppError, UsageError
+from intake.config import ConfigError
+from intake.mailbox import open_mailbox, token_from_command, token_from_env
+from intake.mailbox.base import MailboxAuthError, MailboxError, MailboxUnavailable
+from intake.poller import poll
+from intake.process import make_analyser, process_pending
+from storage import repo, schema
+from storage.db import session_scope
+from storage.errors import ContactImportError, StorageError
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger("akson.cli")
+
+NOT_YET = "is not available yet in this version"
+
+
+def dispatch(app: App, args) -> int:
+    try:
+        handler = _HANDLERS[args.command]
+        if getattr(args, "now", None):
+            app.now(args.now)   # a malformed --now is a usage error, whatever else is wrong
+        if handler is not db and handler is not not_yet:
+            app.check_schema()
+        return handler(app, args)
+    except StorageError as err:
+        raise AppError(f"database: {err}") from err
+    except SQLAlchemyError as err:
+        raise AppError(f"database: {str(err).splitlines()[0]}") from err
+    finally:
+        app.close()
+
+
+def db(app: App, args) -> int:
+    schema.upgrade(app.config.database_url)
+    print("database is up to date")
+    return 0
+
+
+def open_configured_mailbox(app: App):
+    cfg = app.config
+    token = None
+    if cfg["mailbox.oauth2_token_env"]:
+        var = cfg["mailbox.oauth2_token_env"]
+        token = lambda: token_from_env(var)  # noqa: E731 - read afresh at each login
+    elif cfg["mailbox.oauth2_token_command"]:
+        argv = list(cfg["mailbox.oauth2_token_command"])
+        token = lambda: token_from_command(argv, timeout=30)  # noqa: E731
+    url = cfg["mailbox.url"]
+    if url.startswith("maildir://"):
+        url = "maildir://" + str(cfg.local_path(url))
+    try:
+        return open_mailbox(url, username=cfg["mailbox.username"], password=cfg.secret("mailbox", "password"),
+                            oauth2_token=token, processed_folder=cfg["mailbox.processed_folder"],
+                            timeout=float(cfg["mailbox.timeout_seconds"]))
+    except ValueError as err:
+        raise ConfigError("mailbox.url", str(err)) from err
+
+
+def poll_and_process(app: App, clock, *, progress=None) -> tuple:
+    box = open_configured_mailbox(app)
+    try:
+        polled = poll(box, app.sessions, now=clock)
+    except MailboxAuthError as err:
+        raise ConfigError("mailbox.username", f"login refused by {box.key}: {err}") from err
+    except MailboxUnavailable as err:
+        raise ConfigError("mailbox.url", f"cannot reach {box.key}: {err}") from err
+    except MailboxError as err:
+        raise AppError(f"mailbox {box.key}: {err}") from err
+    campaign = app.campaign()
+    analyser = make_analyser(campaign, authserv_id=app.config["mailbox.authserv_id"],
+                             own_addresses=app.own_addresses())
+    processed = process_pending(app.sessions, analyser, now=clock, on_done=progress)
+    return polled, processed
+
+
+def poll_once(app: App, args) -> int:
+    polled, processed = poll_and_process(app, app.clock(args.now))
+    print(f"polled {polled.mailbox}: {polled.stored} new, {polled.duplicates} duplicate content, "
+          f"{polled.failed} failed; processed {processed.processed} "
+          + " ".join(f"{k}={v}" for k, v in sorted(processed.by_status.items())))
+    return 1 if polled.failed or processed.errors else 0
+
+
+def run(app: App, args) -> int:
+    if args.once:
+        return poll_once(app, args)
+    return _run_forever(app)
+
+
+def _run_forever(app: App) -> int:
+    """Poll and process until SIGTERM/SIGINT; the current message is finished first.
+
+    The scheduler with outbound mail and reminders comes with the outbound issue; this
+    loop already keeps the intake running unattended.
+    """
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    interval = app.config["mailbox.poll_interval_seconds"]
+    backoff = interval
+    while not stop.is_set():
+        try:
+            poll_and_process(app, app.clock())
+            backoff = interval
+        except (ConfigError, AppError, MailboxError, StorageError) as err:
+            # Keep running: the mailbox or database may come back. Back off meanwhile.
+            log.error("cycle failed: %s", err)
+            backoff = min(backoff * 2, 3600)
+        stop.wait(backoff)
+    return 0
+
+
+def not_yet(app: App, args) -> int:
+    raise UsageError(f"'{args.command}' {NOT_YET}")
+
+
+def status(app: App, args) -> int:
+    data = reporting.status(app, app.now(args.now) if args.now else None)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(reporting.format_status(data))
+    return 0
+
+
+def export(app: App, args) -> int:
+    rows = reporting.export_submissions(app) if args.what == "submissions" else reporting.export_municipalities(app)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        reporting.write_csv(rows, sys.stdout)
+    return 0
+
+
+def municipalities(app: App, args) -> int:
+    if args.muni_command == "import":
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"{args.file}: cannot read: {err}") from err
+        try:
+            with session_scope(app.sessions) as s:
+                result = repo.import_contacts(s, text)
+        except ContactImportError as err:
+            raise UsageError(f"{args.file}: {err} (nothing was imported)") from err
+        print(f"imported {result}")
+        return 0
+    rows = reporting.municipality_list(app)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(reporting.format_municipality_list(rows))
+    return 0
+
+
+def review_cmd(app: App, args) -> int:
+    return review.run(app, args)
+
+
+def demo(args) -> int:
+    from intake.demo import run_demo
+    return run_demo(args)
+
+
+_HANDLERS = {
+    "db": db, "run": run, "poll": poll_once, "send": not_yet, "remind": not_yet,
+    "status": status, "export": export, "municipalities": municipalities,
+    "review": review_cmd, "web": not_yet,
+}

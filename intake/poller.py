@@ -1,0 +1,149 @@
+"""Fetch new mail and commit its raw bytes: the first durable stage.
+
+Order per message (style.md, "a ledger, and the server last"): fetch with PEEK, commit
+the raw bytes and the ledger row in one transaction, advance the mailbox state, and only
+then let the adapter move the message. A crash anywhere before the commit leaves the
+message unseen and unmoved on the server; a crash after it is healed by the ledger on the
+next poll. One poller per mailbox at a time is ensured with a lease in the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from intake.mailbox.base import Mailbox, MailboxError
+from parsers.headers import receipt_time
+from storage import repo
+from storage.db import session_scope
+
+log = logging.getLogger("akson.poller")
+
+# A lease outlives a stuck or killed poller by this much at most; a live poller renews it
+# every message, so the bound is about how long a dead holder blocks the next one.
+LEASE_SECONDS = 300
+
+
+@dataclass
+class PollStats:
+    mailbox: str = ""
+    seen: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    locked_out: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def lease_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """A holder on this host whose process is gone (killed mid-poll) holds nothing.
+
+    Holders on other hosts cannot be checked from here; their lease runs out instead.
+    """
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _take_lease(s, name: str, holder: str, now: dt.datetime) -> bool:
+    if repo.acquire_lease(s, name, holder, now, LEASE_SECONDS):
+        return True
+    current = repo.lease_holder(s, name)
+    if current and _holder_is_dead(current):
+        log.warning("lease %s was held by %s, which is no longer running; taking it over", name, current)
+        repo.release_lease(s, name, current)
+        return repo.acquire_lease(s, name, holder, now, LEASE_SECONDS)
+    return False
+
+
+def poll(box: Mailbox, sessions, *, now: Callable[[], dt.datetime],
+         limit: int | None = None, on_stored: Callable[[], None] | None = None) -> PollStats:
+    """Store every new message of ``box``. ``box`` is an unopened adapter."""
+    stats = PollStats(mailbox=box.key)
+    holder = lease_holder()
+    lease = f"mailbox:{box.key}"
+    with session_scope(sessions) as s:
+        if not _take_lease(s, lease, holder, now()):
+            stats.locked_out = True
+            log.info("mailbox %s is being polled by another process; skipping", box.key)
+            return stats
+    try:
+        with box:
+            _poll_open(box, sessions, stats, now=now, limit=limit, lease=(lease, holder),
+                       on_stored=on_stored)
+    finally:
+        with session_scope(sessions) as s:
+            repo.release_lease(s, lease, holder)
+    return stats
+
+
+def _poll_open(box: Mailbox, sessions, stats: PollStats, *, now, limit, lease, on_stored) -> None:
+    uidvalidity = box.uidvalidity()
+    with session_scope(sessions) as s:
+        state = repo.get_mailbox_state(s, box.key)
+    last_uid = state[1] if state and state[0] == uidvalidity else 0
+    if state and state[0] != uidvalidity:
+        # Known messages come back under new UIDs; the content hash keeps them from
+        # becoming new work (store_raw dedupes), so a rescan is safe.
+        log.warning("UIDVALIDITY of %s changed from %s to %s; rescanning", box.key, state[0], uidvalidity)
+    keys = box.pending(last_uid)
+    with session_scope(sessions) as s:
+        known = repo.known_keys(s, box.key, uidvalidity, keys)
+    for key in keys:
+        if limit is not None and stats.seen >= limit:
+            break
+        stats.seen += 1
+        if key in known:
+            box.done(key)   # stored before but not moved (a crash in between): finish it
+            continue
+        if not _store_one(box, sessions, stats, key, uidvalidity, now=now, lease=lease):
+            # Stop here rather than skip: advancing past a message we could not fetch
+            # would lose it. The next poll starts again from this one.
+            break
+        if on_stored:
+            on_stored()
+
+
+def _store_one(box: Mailbox, sessions, stats: PollStats, key: str, uidvalidity: int, *,
+               now, lease) -> bool:
+    try:
+        fetched = box.fetch(key)
+    except MailboxError as err:
+        stats.failed += 1
+        stats.errors.append(f"{key}: {err}")
+        log.error("could not fetch %s from %s: %s", key, box.key, err)
+        with session_scope(sessions) as s:
+            repo.record_ledger_failure(s, box.key, uidvalidity, 0, key, str(err), now())
+        return False
+    received = receipt_time(fetched.raw) or fetched.internaldate or now()
+    with session_scope(sessions) as s:
+        result = repo.store_raw(s, raw=fetched.raw, received_at=received, now=now(),
+                                mailbox=box.key, uidvalidity=uidvalidity, uid=fetched.uid, key=key)
+        state = repo.get_mailbox_state(s, box.key)
+        last = state[1] if state and state[0] == uidvalidity else 0
+        repo.set_mailbox_state(s, box.key, uidvalidity, max(last, fetched.uid), now())
+        repo.renew_lease(s, lease[0], lease[1], now(), LEASE_SECONDS)
+    if result.created:
+        stats.stored += 1
+    else:
+        stats.duplicates += 1
+    log.info("stored message %s from %s (raw %s%s)", key, box.key, result.raw_message_id,
+             "" if result.created else ", duplicate content")
+    box.done(key)
+    return True

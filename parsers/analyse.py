@@ -1,0 +1,111 @@
+"""The parsing pipeline as a chain of small named steps, bytes in, decision out.
+
+walk MIME -> extract text -> analyse each document -> read subject and body ->
+check the sender -> decide. Everything it needs that is not in the message comes in
+an ``Analyser`` built once per processing run (the name index is the costly part).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+from parsers import classify, dates, signers
+from parsers.decide import BodyFacts, decide
+from parsers.extract import extract_text
+from parsers.mime import parse_message
+from parsers.municipalities import NameIndex
+from parsers.sender import check_sender
+from parsers.types import (
+    Decision,
+    DecisionContext,
+    DocKind,
+    Document,
+    DocumentAnalysis,
+    DocumentText,
+    Municipality,
+    ParsedMessage,
+    SenderCheck,
+)
+
+OcrFunction = Callable[[Document], DocumentText]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    message: ParsedMessage
+    sender: SenderCheck
+    documents: tuple[DocumentAnalysis, ...]
+    body: BodyFacts
+    decision: Decision
+    texts: tuple[DocumentText, ...] = field(default=())
+
+
+class Analyser:
+    """Holds the registry-derived lookups so each message costs only its own work."""
+
+    def __init__(self, municipalities: Sequence[Municipality], *, invited: frozenset[str],
+                 deadline: dt.datetime, authserv_ids: Sequence[str] = (),
+                 own_addresses: frozenset[str] = frozenset(),
+                 ocr: OcrFunction | None = None) -> None:
+        self.municipalities = tuple(municipalities)
+        self.index = NameIndex(self.municipalities)
+        self.domain_numbers = _domain_map(self.municipalities)
+        self.invited = invited
+        self.deadline = deadline
+        self.authserv_ids = tuple(authserv_ids)
+        self.own_addresses = frozenset(a.lower() for a in own_addresses)
+        self.ocr = ocr
+
+    def analyse(self, raw: bytes, *, received_at: dt.datetime) -> Analysis:
+        message = parse_message(raw)
+        return self.analyse_parsed(message, received_at=received_at)
+
+    def analyse_parsed(self, message: ParsedMessage, *, received_at: dt.datetime) -> Analysis:
+        texts = tuple(extract_text(doc, ocr=self.ocr) for doc in message.documents)
+        docs = [self.analyse_document(doc, text) for doc, text in zip(message.documents, texts)]
+        body = self.read_body(message)
+        sender = check_sender(message, domain_numbers=self.domain_numbers,
+                              authserv_ids=self.authserv_ids)
+        ctx = DecisionContext(registry=self.municipalities, invited=self.invited,
+                              deadline=self.deadline, received_at=received_at,
+                              own_addresses=self.own_addresses)
+        decision = decide(message, sender, docs, body, ctx)
+        return Analysis(message, sender, tuple(docs), body, decision, texts)
+
+    def analyse_document(self, doc: Document, text: DocumentText) -> DocumentAnalysis:
+        content = text.text if not text.problem else ""
+        if not content.strip():
+            return DocumentAnalysis(
+                filename=doc.filename, path=doc.path, detected_type=doc.detected_type,
+                text_method=text.method, problem=text.problem or doc.problem or "unreadable_attachment",
+                doc_kind=DocKind.OTHER, mentions=(), signers=(), signed_date=None)
+        mentions = self.index.find(content, "document")
+        if doc.filename:
+            mentions += self.index.find(doc.filename, "filename")
+        return DocumentAnalysis(
+            filename=doc.filename, path=doc.path, detected_type=doc.detected_type,
+            text_method=text.method, problem=None,
+            doc_kind=classify.classify_document(content, doc.filename),
+            mentions=mentions, signers=signers.find_signers(content),
+            signed_date=dates.find_signed_date(content),
+            declines=classify.declines(content))
+
+    def read_body(self, message: ParsedMessage) -> BodyFacts:
+        body = message.body_text or ""
+        mentions = self.index.find(message.subject or "", "subject") + self.index.find(body, "body")
+        return BodyFacts(
+            mentions=mentions,
+            declines=classify.declines(body) or classify.declines(message.subject or ""),
+            is_question=classify.is_question(message.subject or "", body),
+            claims_signed=classify.claims_signed_in_body(body),
+        )
+
+
+def _domain_map(municipalities: Sequence[Municipality]) -> Mapping[str, frozenset[str]]:
+    """Mail domain -> municipalities that use it (more than one means: trust none)."""
+    owners: dict[str, set[str]] = {}
+    for m in municipalities:
+        for domain in m.domains:
+            owners.setdefault(domain.lower().strip("."), set()).add(m.number)
+    return {d: frozenset(n) for d, n in owners.items() if len(n) == 1}
