@@ -62,8 +62,10 @@ class Analyser:
         return self.analyse_parsed(message, received_at=received_at)
 
     def analyse_parsed(self, message: ParsedMessage, *, received_at: dt.datetime) -> Analysis:
-        texts = tuple(extract_text(doc, ocr=self.ocr) for doc in message.documents)
-        docs = [self.analyse_document(doc, text) for doc, text in zip(message.documents, texts)]
+        # Logos and signature pictures in an HTML body are not submissions' documents.
+        files = [doc for doc in message.documents if not doc.is_decoration]
+        texts = tuple(extract_text(doc, ocr=self.ocr) for doc in files)
+        docs = [self.analyse_document(doc, text) for doc, text in zip(files, texts)]
         body = self.read_body(message)
         sender = check_sender(message, domain_numbers=self.domain_numbers,
                               authserv_ids=self.authserv_ids)

@@ -304,7 +304,9 @@ def _leaf(part: Message, ctype: str, found: _Found, budget: _Budget, depth: int,
         if body_ok:
             found.bodies.append(_part_text(part, data, ctype))
         return
-    _file(data, filename, ctype, (), found, budget, depth, fwd, zip_depth=0)
+    cid = part.get("Content-ID")
+    _file(data, filename, ctype, (), found, budget, depth, fwd, zip_depth=0,
+          content_id=str(cid).strip() if cid else None)
 
 
 def _alternative_choice(children: list[Message]) -> int | None:
@@ -328,7 +330,8 @@ def _alternative_choice(children: list[Message]) -> int | None:
 
 
 def _file(data: bytes, filename: str | None, declared: str, path: tuple[str, ...],
-          found: _Found, budget: _Budget, depth: int, fwd: int, zip_depth: int) -> None:
+          found: _Found, budget: _Budget, depth: int, fwd: int, zip_depth: int,
+          content_id: str | None = None) -> None:
     """A file found at ``path``: a zip is opened, a message parsed, anything else kept."""
     kind = detect_type(data, filename, declared)
     if kind == "zip":
@@ -340,7 +343,7 @@ def _file(data: bytes, filename: str | None, declared: str, path: tuple[str, ...
             return _add(found, budget, Document(filename, declared, kind, data, path,
                                                 "unreadable_message"))
         return _forward(inner, filename, found, budget, depth + 1, fwd + 1, path, data)
-    _add(found, budget, Document(filename, declared, kind, data, path))
+    _add(found, budget, Document(filename, declared, kind, data, path, content_id=content_id))
 
 
 def _forward(inner: Message, filename: str | None, found: _Found, budget: _Budget,

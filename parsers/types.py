@@ -58,6 +58,16 @@ class Document:
     data: bytes
     path: tuple[str, ...] = ()     # containers it was found in, outermost first
     problem: str | None = None     # e.g. "zip_too_large": the walk could not open it fully
+    content_id: str | None = None  # set for parts referenced from an HTML body (cid:)
+
+    # Inline images below this size are letterhead logos and signature pictures, not
+    # scans: a phone photo or a scanned page of a form is far larger.
+    DECORATION_MAX_BYTES = 64 * 1024
+
+    @property
+    def is_decoration(self) -> bool:
+        return (self.content_id is not None and self.detected_type == "image"
+                and len(self.data) < self.DECORATION_MAX_BYTES)
 
 
 @dataclass(frozen=True)

@@ -515,3 +515,21 @@ def test_public_sample_attachments_sender_and_id_are_found() -> None:
             assert entry["decision_attachment"] in names, entry["file"]
         assert parsed.message_id == entry["message_id"], entry["file"]
         assert parsed.from_address == entry["sender"], entry["file"]
+
+
+def test_inline_logo_is_a_decoration_but_an_attached_photo_is_not():
+    from email.message import EmailMessage
+    from parsers.mime import parse_message
+    logo = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
+    photo = b"\xff\xd8\xff\xe0" + b"\0" * 200_000
+    msg = EmailMessage()
+    msg["From"] = "a@b.no"
+    msg["Subject"] = "x"
+    msg.set_content("hei")
+    msg.add_alternative('<p>hei</p><img src="cid:logo1">', subtype="html")
+    msg.get_payload()[1].add_related(logo, maintype="image", subtype="png", cid="<logo1>")
+    msg.add_attachment(photo, maintype="image", subtype="jpeg", filename="IMG_1.jpg")
+    docs = parse_message(bytes(msg)).documents
+    by_name = {d.detected_type + ":" + str(d.filename): d for d in docs}
+    assert [d.is_decoration for d in docs if d.content_id] == [True]
+    assert not by_name["image:IMG_1.jpg"].is_decoration
