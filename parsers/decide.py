@@ -217,7 +217,8 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     decision = Decision(
         kind=kind, status=status, municipality_number=number,
         signers=main.signers if main is not None else (),
-        signed_date=main.signed_date if main is not None else None,
+        # A date printed on a form nobody signed is not a signing date.
+        signed_date=main.signed_date if main is not None and main.signers else None,
         attachment=main.filename if main is not None else None,
         late=late, reasons=tuple(dict.fromkeys(reasons)),
     )
