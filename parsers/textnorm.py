@@ -5,6 +5,7 @@ text for display and use ``fold_map`` to point back into it.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,7 @@ _EDGE_NOISE = " \t|¦!:;,.'\"‘’“”_~*•·=/\\-\u2010\u2011\u2012\u2013\u
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     """Fold one character; may return "" (a lone combining mark) or two letters (æ)."""
     if ch in _DASHES:
@@ -52,6 +54,9 @@ def _fold_char(ch: str) -> str:
     return "".join(out)
 
 
+# The same text is folded by several matchers in turn (names, signers, dates, kind), so
+# the last few results are kept; a message's texts fit many times over.
+@functools.lru_cache(maxsize=2048)
 def fold_map(s: str) -> tuple[str, tuple[int, ...]]:
     """Fold ``s`` and return, for every folded character, the index it came from.
 
@@ -59,6 +64,8 @@ def fold_map(s: str) -> tuple[str, tuple[int, ...]]:
     lets a matcher report the original spelling of what it found:
     ``s[m[start]:m[end - 1] + 1]``.
     """
+    if s.isascii():
+        return _fold_map_ascii(s)
     chars: list[str] = []
     origin: list[int] = []
     pending_space = False
@@ -76,6 +83,22 @@ def fold_map(s: str) -> tuple[str, tuple[int, ...]]:
         chars.extend(folded)
         origin.extend([i] * len(folded))
     return "".join(chars), tuple(origin)
+
+
+def _fold_map_ascii(s: str) -> tuple[str, tuple[int, ...]]:
+    """``fold_map`` for ASCII text: one character in, one out, only case and spaces change."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for m in _ASCII_RUN.finditer(s):
+        if chars:
+            chars.append(" ")
+            origin.append(m.start() - 1)
+        chars.append(m.group().lower())
+        origin.extend(range(m.start(), m.end()))
+    return "".join(chars), tuple(origin)
+
+
+_ASCII_RUN = re.compile(r"[^\s]+")
 
 
 def fold_words(s: str) -> tuple[str, tuple[int, ...], frozenset[int]]:
