@@ -45,6 +45,7 @@ RAW_STATES = ("new", "processed", "failed")
 LEDGER_STATUSES = ("stored", "failed")
 CONTACT_ROLES = ("official", "cc")
 DOMAIN_SOURCES = ("contact", "import")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed")
 
 # Length limits: kommunenummer is four digits; addresses and domains follow RFC 5321
 # (254 for a path, 253 for a name); mailbox names and ledger keys are ours and short.
@@ -99,6 +100,9 @@ class MunicipalityContact(Base):
     email: Mapped[str] = mapped_column(String(EMAIL_LEN))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    # Set when a delivery report says mail to this address failed permanently.
+    bounced_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    bounce_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class MunicipalityDomain(Base):
@@ -205,3 +209,45 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(NAME_LEN), primary_key=True)
     holder: Mapped[str] = mapped_column(String(NAME_LEN))
     expires_at: Mapped[datetime] = mapped_column(TZDateTime)
+
+
+class OutboxMail(Base):
+    """One outgoing mail, rendered when queued and sent by a separate job.
+
+    ``key`` says why the mail exists (``ack:<submission>``, ``reminder:<number>:<days>``);
+    its unique constraint is what makes "never twice" hold across crashes and workers.
+    ``message_id`` is derived from the key, so a resend after a crash carries the same
+    Message-ID and the recipient's client shows one mail.
+    """
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (CheckConstraint(_in("state", OUTBOX_STATES), name="state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    reminder_days: Mapped[int | None] = mapped_column(Integer)
+    to_addrs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cc_addrs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The first To address, lower case: what the per-recipient daily cap counts.
+    primary_recipient: Mapped[str] = mapped_column(String(EMAIL_LEN), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(Text)
+    references: Mapped[str | None] = mapped_column(Text)
+    auto_submitted: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    smtp_reply: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    bounced_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    bounce_detail: Mapped[str | None] = mapped_column(Text)
