@@ -29,6 +29,7 @@ from parsers.types import (
 )
 
 OcrFunction = Callable[[Document], DocumentText]
+ReplyLookup = Callable[[ParsedMessage], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,15 @@ class Analyser:
         self.own_addresses = frozenset(a.lower() for a in own_addresses)
         self.ocr = ocr
 
-    def analyse(self, raw: bytes, *, received_at: dt.datetime) -> Analysis:
+    def analyse(self, raw: bytes, *, received_at: dt.datetime,
+                replies: ReplyLookup | None = None) -> Analysis:
+        """``replies`` maps the parsed message to the municipalities it answers for us."""
         message = parse_message(raw)
-        return self.analyse_parsed(message, received_at=received_at)
+        reply_numbers = replies(message) if replies is not None else frozenset()
+        return self.analyse_parsed(message, received_at=received_at, reply_numbers=reply_numbers)
 
-    def analyse_parsed(self, message: ParsedMessage, *, received_at: dt.datetime) -> Analysis:
+    def analyse_parsed(self, message: ParsedMessage, *, received_at: dt.datetime,
+                       reply_numbers: frozenset[str] = frozenset()) -> Analysis:
         # Logos and signature pictures in an HTML body are not submissions' documents.
         files = [doc for doc in message.documents if not doc.is_decoration]
         texts = tuple(extract_text(doc, ocr=self.ocr) for doc in files)
@@ -71,7 +76,7 @@ class Analyser:
                               authserv_ids=self.authserv_ids)
         ctx = DecisionContext(registry=self.municipalities, invited=self.invited,
                               deadline=self.deadline, received_at=received_at,
-                              own_addresses=self.own_addresses)
+                              own_addresses=self.own_addresses, reply_numbers=reply_numbers)
         decision = decide(message, sender, docs, body, ctx)
         return Analysis(message, sender, tuple(docs), body, decision, texts)
 

@@ -158,7 +158,8 @@ def _skip_reason(msg: ParsedMessage, sender: SenderCheck, ctx: DecisionContext) 
 
 
 def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis],
-              main: DocumentAnalysis | None, body: BodyFacts, resolved: Resolved) -> dict:
+              main: DocumentAnalysis | None, body: BodyFacts, resolved: Resolved,
+              ctx: DecisionContext) -> dict:
     def mention(m: Mention) -> dict:
         return {"numbers": sorted(m.numbers), "matched": m.matched, "source": m.source,
                 "strength": m.strength, "alias_kind": m.alias_kind, "county_hint": m.county_hint}
@@ -181,6 +182,7 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
                  "is_question": body.is_question, "claims_signed": body.claims_signed},
         "municipality_candidates": sorted(resolved.candidates),
         "walk_problems": list(msg.problems),
+        "reply_to_municipalities": sorted(ctx.reply_numbers),
     }
 
 
@@ -190,7 +192,7 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     skip = _skip_reason(msg, sender, ctx)
     if skip is not None:
         decision = _ignore(skip[0], skip[1], ctx, late)
-        return _with_evidence(decision, _evidence(msg, sender, docs, None, body, Resolved(None, None, frozenset())))
+        return _with_evidence(decision, _evidence(msg, sender, docs, None, body, Resolved(None, None, frozenset()), ctx))
 
     kind, main = _kind_and_main(docs, body)
     resolved = _guess(main, docs, body, sender)
@@ -222,7 +224,7 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
         attachment=main.filename if main is not None else None,
         late=late, reasons=tuple(dict.fromkeys(reasons)),
     )
-    return _with_evidence(decision, _evidence(msg, sender, docs, main, body, resolved))
+    return _with_evidence(decision, _evidence(msg, sender, docs, main, body, resolved, ctx))
 
 
 def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[DocumentAnalysis],
@@ -234,7 +236,10 @@ def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[Docum
     if doc_says.number is None:
         blockers.append(doc_says.reason or UNKNOWN)
     else:
-        if doc_says.number not in sender.domain_numbers:
+        # A reply to our own mail, from the address we wrote to, stands in for the
+        # domain check, but never against another municipality's domain.
+        linked = doc_says.number in ctx.reply_numbers and not sender.domain_numbers
+        if doc_says.number not in sender.domain_numbers and not linked:
             blockers.append(DOMAIN_MISMATCH)
         if _conflicts(doc_says.number, docs, body, sender):
             blockers.append(AMBIGUOUS)

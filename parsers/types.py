@@ -192,6 +192,9 @@ class DecisionContext:
     deadline: dt.datetime
     received_at: dt.datetime
     own_addresses: frozenset[str] = frozenset()
+    # Municipalities whose contacts got a mail of ours that this message answers, from
+    # the same address we wrote to (In-Reply-To/References matched against the outbox).
+    reply_numbers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

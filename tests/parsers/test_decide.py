@@ -39,9 +39,10 @@ MESSAGE = ParsedMessage(message_id="<m@x>", from_address="postmottak@gran.kommun
 BODY = BodyFacts(mentions=(), declines=False, is_question=False, claims_signed=False)
 
 
-def run(docs=(doc(),), snd=None, body=BODY, received=dt.datetime(2020, 6, 2, tzinfo=OSLO), message=MESSAGE):
+def run(docs=(doc(),), snd=None, body=BODY, received=dt.datetime(2020, 6, 2, tzinfo=OSLO), message=MESSAGE,
+        reply_numbers=frozenset()):
     ctx = DecisionContext(registry=(), invited=INVITED, deadline=DEADLINE, received_at=received,
-                          own_addresses=frozenset({"akson@hod.dep.no"}))
+                          own_addresses=frozenset({"akson@hod.dep.no"}), reply_numbers=reply_numbers)
     return decide(message, snd or sender(), list(docs), body, ctx)
 
 
@@ -142,3 +143,19 @@ def test_sender_domain_alone_names_no_municipality():
     d = run((doc(kind=DocKind.OTHER, mentions=(), signers=()),))
     assert d.municipality_number is None
     assert d.evidence["sender"]["domain_municipalities"] == [GRAN]
+
+
+@pytest.mark.parametrize("snd, linked, status", [
+    (sender(numbers=()), frozenset({GRAN}), Status.ACCEPTED),
+    (sender(numbers=()), frozenset({HEROY_N}), Status.NEEDS_REVIEW),
+    (sender(numbers=(MOLDE,)), frozenset({GRAN}), Status.NEEDS_REVIEW),
+    (sender(numbers=(), authenticated=False), frozenset({GRAN}), Status.NEEDS_REVIEW),
+], ids=["reply-to-our-mail-from-contact", "reply-linked-to-another", "other-municipalitys-domain",
+        "forged-reply"])
+def test_reply_to_our_own_mail_stands_in_for_the_domain(snd, linked, status):
+    """GIVEN a form for Gran from an address outside Gran's domain WHEN the message answers
+    our mail to that address THEN the link counts as the domain evidence, never against
+    another municipality's domain or a failed authentication."""
+    d = run((doc(),), snd, reply_numbers=linked)
+    assert d.status is status
+    assert d.evidence["reply_to_municipalities"] == sorted(linked)
