@@ -44,7 +44,10 @@ _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*\Z")   # RFC 5646
 # for a line break or choke on: the other C0 controls (TAB is fine), DEL, NEL, U+2028/9.
 _FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
-_POLICY = email.policy.SMTP   # CRLF line ends; non-ASCII headers RFC 2047-encoded
+# CRLF line ends; non-ASCII headers RFC 2047-encoded. Lines up to RFC 5322's hard limit:
+# at the default 78 a long msg-id (Exchange's are ~90 characters) has no space to fold
+# at and would be turned into an encoded-word, which no mailer reads as an id.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class OutgoingMailError(ValueError):

@@ -277,6 +277,21 @@ def test_build_is_byte_identical_and_has_the_headers() -> None:
     assert b"\r\n" in first and b"\n" not in first.replace(b"\r\n", b"")
 
 
+def test_long_thread_ids_stay_plain_ids() -> None:
+    """Exchange's ids are ~90 characters: folding must not turn them into encoded-words,
+    or the municipality's client cannot thread our acknowledgement under their mail."""
+    long_id = "<AM0PR03MB1688CPE10573EKPWD38V8NT6KROZSAXQ@AM0PR03MB1688.eurprd04.prod.outlook.com>"
+    mail = row(in_reply_to=long_id, references=" ".join([long_id] * 3))
+    first = build_message(mail, from_header=FROM, date=DATE)
+    head = first.split(b"\r\n\r\n")[0].decode("ascii")
+    thread = head[head.index("In-Reply-To:"):head.index("Auto-Submitted:")]
+    assert "=?" not in thread
+    assert f"In-Reply-To: {long_id}".encode() in first
+    parsed = email.message_from_bytes(first, policy=email.policy.default)
+    assert parsed["In-Reply-To"] == long_id
+    assert parsed["References"].split() == [long_id] * 3
+
+
 def test_malformed_thread_ids_are_left_out_not_fatal() -> None:
     mail = row(in_reply_to="abc@gran.kommune.no", references="<ok@gran.kommune.no> junk <a b@c.no>")
     parsed = email.message_from_bytes(build_message(mail, from_header=FROM, date=DATE), policy=email.policy.default)
