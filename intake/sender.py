@@ -53,7 +53,11 @@ class SendStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    # Delivery outcomes worth telling the operator (retries, permanent failures) ...
     errors: list[str] = field(default_factory=list)
+    # ... and of those, the ones where the service itself is in trouble (the database):
+    # what makes a command exit non-zero.
+    internal: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ def send_due(
         except Exception as err:   # the database is unusable: nothing else can be done this run
             log.exception("mail claim failed: %s", err)
             stats.errors.append(f"claim: {err!r}")
+            stats.internal.append(f"claim: {err!r}")
             break
         if claimed is None:
             break
@@ -200,6 +205,7 @@ def _record_sent(sessions: sessionmaker[Session], mail: _Claimed, reply: str, *,
         # the stale period, as after a crash; the database is in trouble, so stop.
         log.exception("mail sent but not recorded id=%s key=%s message_id=%s", mail.id, mail.key, mail.message_id)
         stats.errors.append(f"id={mail.id} key={mail.key}: sent but not recorded: {err!r}")
+        stats.internal.append(stats.errors[-1])
         return False
     stats.sent += 1
     log.info("mail sent id=%s key=%s to=%s message_id=%s reply=%s", mail.id, mail.key, mail.to, mail.message_id, reply)
@@ -224,6 +230,7 @@ def _record_failure(sessions: sessionmaker[Session], mail: _Claimed, failure: _F
         # The row stays 'sending' and is taken up again after the stale period.
         log.exception("mail outcome not recorded id=%s key=%s", mail.id, mail.key)
         stats.errors.append(f"id={mail.id} key={mail.key}: {error}; not recorded: {err!r}")
+        stats.internal.append(stats.errors[-1])
         return False
     if retry_at is None:
         _log_failed(mail.id, mail.key, error, stats, to=mail.to, message_id=mail.message_id)
