@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--now", help="campaign clock (ISO 8601)")
 
     send = sub.add_parser("send", help="deliver what is due in the outbox")
-    send.add_argument("--once", action="store_true")
+    send.add_argument("--once", action="store_true", required=True, help="deliver what is due, then exit")
+    send.add_argument("--now", help="campaign clock for this invocation (ISO 8601)")
 
     remind = sub.add_parser("remind", help="queue the reminders that are due")
     remind.add_argument("--dry-run", action="store_true")
@@ -76,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     munis = sub.add_parser("municipalities", help="the registry").add_subparsers(dest="muni_command", required=True, parser_class=_Parser)
     munis.add_parser("list", help="number, name, county, population, contacts, invited").add_argument("--json", action="store_true")
     munis.add_parser("import", help="upsert contacts from CSV (number,email[,name,cc,domains])").add_argument("file")
+
+    templates = sub.add_parser("templates", help="outgoing mail templates").add_subparsers(dest="templates_command", required=True, parser_class=_Parser)
+    tp = templates.add_parser("preview", help="print a rendered mail")
+    tp.add_argument("name", help="template name, e.g. ack_signed, ack_decline, ack_review, reminder, late_notice")
+    tp.add_argument("--municipality", required=True, help="kommunenummer, e.g. 4601")
+    tp.add_argument("--lang", choices=["nb", "nn"], help="language form (default: the municipality's)")
 
     web = sub.add_parser("web", help="the staff web UI")
     web.add_argument("--host")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from intake import reporting, review
@@ -15,6 +13,8 @@ from intake.mailbox import open_mailbox, token_from_command, token_from_env
 from intake.mailbox.base import MailboxAuthError, MailboxError, MailboxUnavailable
 from intake.poller import poll
 from intake.process import make_analyser, process_pending
+from intake.reminders import format_run
+from intake.worker import make_notifier, remind_once, run_cycle, run_forever, send_once
 from storage import repo, schema
 from storage.db import session_scope
 from storage.errors import ContactImportError, StorageError
@@ -67,7 +67,7 @@ def open_configured_mailbox(app: App):
         raise ConfigError("mailbox.url", str(err)) from err
 
 
-def poll_and_process(app: App, clock, *, progress=None) -> tuple:
+def poll_and_process(app: App, clock, *, progress=None, notifier=None, stop=None) -> tuple:
     box = open_configured_mailbox(app)
     try:
         polled = poll(box, app.sessions, now=clock)
@@ -80,44 +80,68 @@ def poll_and_process(app: App, clock, *, progress=None) -> tuple:
     campaign = app.campaign()
     analyser = make_analyser(campaign, authserv_id=app.config["mailbox.authserv_id"],
                              own_addresses=app.own_addresses())
-    processed = process_pending(app.sessions, analyser, now=clock, on_done=progress)
+    processed = process_pending(app.sessions, analyser, now=clock, on_done=progress,
+                                notifier=notifier or make_notifier(app), stop=stop)
     return polled, processed
+
+
+def _poll_line(polled, processed) -> str:
+    return (f"polled {polled.mailbox}: {polled.stored} new, {polled.duplicates} duplicate content, "
+            f"{polled.failed} failed; processed {processed.processed} "
+            + " ".join(f"{k}={v}" for k, v in sorted(processed.by_status.items())))
 
 
 def poll_once(app: App, args) -> int:
     polled, processed = poll_and_process(app, app.clock(args.now))
-    print(f"polled {polled.mailbox}: {polled.stored} new, {polled.duplicates} duplicate content, "
-          f"{polled.failed} failed; processed {processed.processed} "
-          + " ".join(f"{k}={v}" for k, v in sorted(processed.by_status.items())))
+    print(_poll_line(polled, processed))
     return 1 if polled.failed or processed.errors else 0
 
 
 def run(app: App, args) -> int:
-    if args.once:
-        return poll_once(app, args)
-    return _run_forever(app)
+    logging.getLogger("akson").setLevel(logging.INFO)   # the worker's log is its record
+    if not args.once:
+        return run_forever(app, poll_and_process=poll_and_process)
+    clock = app.clock(args.now)
+    result = run_cycle(app, clock, poll_and_process=poll_and_process)
+    if result.polled is not None:
+        print(_poll_line(result.polled, result.processed))
+    if result.reminders is not None:
+        print(format_run(result.reminders, dry_run=False, tz=app.config.tz))
+    if result.sent is not None:
+        print(_send_line(result.sent))
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
+    failed = result.errors or (result.polled is not None and (result.polled.failed or result.processed.errors))
+    if result.sent is not None:
+        for line in result.sent.errors:
+            print(f"mail: {line}", file=sys.stderr)
+    # A mail refused or postponed is recorded and shown by status; only trouble of the
+    # service itself (mailbox, database) makes the cycle fail.
+    return 1 if failed or (result.sent and result.sent.internal) else 0
 
 
-def _run_forever(app: App) -> int:
-    """Poll and process until SIGTERM/SIGINT; the current message is finished first.
+def _send_line(stats) -> str:
+    return f"outbox: sent {stats.sent}, retrying {stats.retried}, failed {stats.failed}"
 
-    The scheduler with outbound mail and reminders comes with the outbound issue; this
-    loop already keeps the intake running unattended.
-    """
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    interval = app.config["mailbox.poll_interval_seconds"]
-    backoff = interval
-    while not stop.is_set():
-        try:
-            poll_and_process(app, app.clock())
-            backoff = interval
-        except (ConfigError, AppError, MailboxError, StorageError) as err:
-            # Keep running: the mailbox or database may come back. Back off meanwhile.
-            log.error("cycle failed: %s", err)
-            backoff = min(backoff * 2, 3600)
-        stop.wait(backoff)
+
+def send(app: App, args) -> int:
+    stats = send_once(app, app.clock(args.now))
+    print(_send_line(stats))
+    for line in stats.errors:
+        print(f"mail: {line}", file=sys.stderr)
+    return 1 if stats.internal else 0
+
+
+def remind_cmd(app: App, args) -> int:
+    now = app.now(args.now)
+    run = remind_once(app, make_notifier(app), now, dry_run=args.dry_run)
+    print(format_run(run, dry_run=args.dry_run, tz=app.config.tz))
+    return 0
+
+
+def templates_cmd(app: App, args) -> int:
+    from intake.preview import preview
+    print(preview(app, make_notifier(app), args.name, args.municipality, args.lang))
     return 0
 
 
@@ -175,7 +199,7 @@ def demo(args) -> int:
 
 
 _HANDLERS = {
-    "db": db, "run": run, "poll": poll_once, "send": not_yet, "remind": not_yet,
+    "db": db, "run": run, "poll": poll_once, "send": send, "remind": remind_cmd, "templates": templates_cmd,
     "status": status, "export": export, "municipalities": municipalities,
     "review": review_cmd, "web": not_yet,
 }

@@ -152,6 +152,14 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _one_of(*choices: str) -> Callable[[str, Any], str]:
+    def check(key: str, value: Any) -> str:
+        if value not in choices:
+            raise ConfigError(key, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+    return check
+
+
 def _env_name(key: str, value: Any) -> str:
     _string(key, value)
     if value and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
@@ -183,6 +191,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp", "password", "", "SMTP password (prefer password_env).", _string),
     Setting("smtp", "password_env", "", "Environment variable holding the SMTP password.", _env_name),
     Setting("smtp", "from", "Helse- og omsorgsdepartementet <akson@hod.dep.no>", "From header of outgoing mail.", _string),
+    Setting("smtp", "timeout_seconds", 30, "Network timeout for the SMTP server.", _int_range(1, 600)),
+    Setting("outbox", "neutral_language", "nb", 'Language of mail to municipalities whose language form is "nøytral": nb or nn.', _one_of("nb", "nn")),
+    Setting("outbox", "copy_official_address", True, "Send acknowledgements also to the municipality's official address.", _bool),
+    Setting("outbox", "max_per_recipient_per_day", 3, "At most this many mails to one address per day (campaign time zone); more waits for staff.", _int_range(1, 1000)),
+    Setting("outbox", "enquiries", "", "Address named in mail for questions (empty: the From address).", _string),
+    Setting("outbox", "template_dir", "", "Folder with templates that replace the packaged ones of the same name.", _string),
+    Setting("outbox", "max_attempts", 8, "Attempts before a mail that keeps failing temporarily is marked failed.", _int_range(1, 100)),
+    Setting("outbox", "retry_base_seconds", 60, "First retry delay; doubles with each attempt (with jitter), at most an hour.", _int_range(1, 3600)),
     Setting("reminders", "days_before_deadline", [21, 7, 2], "Reminder steps, in days before the deadline.", _days),
     Setting("reminders", "send_time", "09:00", "Time of day (campaign time zone) reminders go out.", _clock_time),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),

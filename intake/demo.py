@@ -1,8 +1,9 @@
 """``akson-intake demo``: the embedded default on sample mail made by the factory.
 
 It builds its own folder (maildir inbox, SQLite database, file outbox, config), seeds the
-inbox with realistic submissions, runs one processing cycle with a progress bar and
-prints the campaign status and the review queue.
+inbox with realistic submissions, runs one cycle of every job with a progress bar at a
+moment of the campaign (the morning of the 7-day reminder), and prints the campaign
+status, the review queue and where to read the mail it sent.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from intake import commands, reporting
 from intake.app import App
+from intake.worker import make_notifier, remind_once, send_once
 from intake.config import load_config
 from intake.campaign import domains_by_number
 from storage import repo, schema
@@ -23,7 +25,9 @@ from storage.db import session_scope
 
 MARKER = ".akson-demo"
 CAMPAIGN_START = dt.datetime(2020, 5, 6, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-CAMPAIGN_END = dt.datetime(2020, 6, 30, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+# Mail arrives until the evening before the demo's clock: the morning of the 7-day step.
+CAMPAIGN_END = dt.datetime(2020, 6, 23, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+DEMO_NOW = "2020-06-24T09:05:00+02:00"
 
 
 def _prepare_dir(path: Path) -> None:
@@ -100,9 +104,15 @@ def run_demo(args) -> int:
         repo.import_contacts(s, contacts)
     count = _seed_inbox(path / "inbox", municipalities, args.count, args.seed)
     print(f"seeded {count} sample messages into {path / 'inbox'}")
-    polled, processed = commands.poll_and_process(app, app.clock(), progress=_progress(count))
+    clock = app.clock(DEMO_NOW)
+    polled, processed = commands.poll_and_process(app, clock, progress=_progress(count))
     print(f"stored {polled.stored} messages; decisions: "
           + ", ".join(f"{k} {v}" for k, v in sorted(processed.by_status.items())))
+    notifier = make_notifier(app)
+    reminders = remind_once(app, notifier, clock())
+    sent = send_once(app, clock)
+    print(f"campaign clock {DEMO_NOW}: {len(reminders.queued)} reminders queued; "
+          f"outbox: {sent.sent} mails written, {sent.failed} failed")
     print()
     print(reporting.format_status(reporting.status(app)))
     print()
@@ -112,10 +122,23 @@ def run_demo(args) -> int:
         review.run(app, _Args(review_command="list", json=False, all=False))
     print(buf.getvalue().rstrip())
     print()
+    outbox = path / "outbox" / "new"
+    example = _example_mail(outbox)
+    print(f"The mail the service sent is in {outbox}, one file per message"
+          + (f"; e.g. less {example}" if example else "") + ".")
     print(f"Everything is in {path}: config {config_path}; try "
           f"'akson-intake --config {config_path} export submissions'.")
     app.close()
     return 0
+
+
+def _example_mail(outbox: Path) -> Path | None:
+    """An acknowledgement if there is one (more telling than a reminder)."""
+    files = sorted(outbox.glob("*.eml")) if outbox.exists() else []
+    for f in files:
+        if b"Auto-Submitted: auto-replied" in f.read_bytes():
+            return f
+    return files[0] if files else None
 
 
 class _Args:

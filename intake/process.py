@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from intake.campaign import Campaign
+from intake.notify import Notifier
 from parsers.analyse import Analyser
 from parsers.headers import receipt_time
-from parsers.types import Decision, Kind, Status
-from storage import repo, submissions
+from parsers.dsn import parse_delivery_report
+from parsers.types import Decision, Kind, ParsedMessage, Status
+from storage import outbox, repo, submissions
 from storage.db import session_scope
 
 log = logging.getLogger("akson.process")
@@ -55,14 +57,16 @@ def failed_decision(err: BaseException, late: bool) -> Decision:
 
 def process_pending(sessions, analyser: Analyser, *, now: Callable[[], dt.datetime],
                     limit: int | None = None,
-                    on_done: Callable[[Decision], None] | None = None) -> ProcessStats:
+                    on_done: Callable[[Decision], None] | None = None,
+                    notifier: Notifier | None = None, stop=None) -> ProcessStats:
+    """Process stored messages one transaction each; ``stop`` (an Event) ends between two."""
     stats = ProcessStats()
-    while limit is None or stats.processed < limit:
+    while (limit is None or stats.processed < limit) and not (stop is not None and stop.is_set()):
         with session_scope(sessions) as s:
             claimed = repo.claim_new_raw(s, 1)
             if not claimed:
                 break
-            decision = _process_claimed(s, analyser, claimed[0], now())
+            decision = _process_claimed(s, analyser, claimed[0], now(), notifier)
         stats.processed += 1
         stats.count(decision.status.value)
         if decision.reasons == ("processing_error",):
@@ -72,21 +76,67 @@ def process_pending(sessions, analyser: Analyser, *, now: Callable[[], dt.dateti
     return stats
 
 
-def _process_claimed(s, analyser: Analyser, raw_id: int, now: dt.datetime) -> Decision:
+def _process_claimed(s, analyser: Analyser, raw_id: int, now: dt.datetime,
+                     notifier: Notifier | None) -> Decision:
     raw = repo.load_raw(s, raw_id)
     received_at = receipt_time(raw) or now
+    references: tuple[str, ...] = ()
     try:
-        analysis = analyser.analyse(raw, received_at=received_at)
+        analysis = analyser.analyse(raw, received_at=received_at, replies=lambda m: replied_numbers(s, m))
         decision, message = analysis.decision, analysis.message
         meta = {"message_id": message.message_id, "sender": message.from_address,
                 "subject": message.subject}
+        references = message.references
     except Exception as err:  # noqa: BLE001 - loop boundary: one bad message must not stop the rest
         log.exception("could not analyse raw message %s", raw_id)
         decision = failed_decision(err, received_at > analyser.deadline)
         meta = {"message_id": None, "sender": None, "subject": ""}
     sub_id = submissions.record(s, raw_message_id=raw_id, decision=decision, received_at=received_at,
                                 now=now, **meta)
+    if "delivery_report" in decision.reasons:
+        note_delivery_report(s, raw, sub_id, now)
+    if notifier is not None:
+        # Queued in the decision's own transaction: both happen, or neither.
+        notifier.after_decision(s, submissions.get(s, sub_id), now=now, references=references)
     repo.mark_raw(s, raw_id, "processed", now=now)
     log.info("submission %s: %s %s municipality=%s reasons=%s", sub_id, decision.kind.value,
              decision.status.value, decision.municipality_number, ",".join(decision.reasons))
     return decision
+
+
+def replied_numbers(s, message: ParsedMessage) -> frozenset[str]:
+    """Municipalities whose mail from us this message answers, from an address we wrote to."""
+    ids = [i for i in (message.in_reply_to, *message.references) if i]
+    sender = (message.from_address or "").lower()
+    if not ids or not sender:
+        return frozenset()
+    return frozenset(row.municipality_number for row in outbox.by_message_ids(s, ids)
+                     if row.municipality_number
+                     and sender in {a.lower() for a in (*row.to_addrs, *row.cc_addrs)})
+
+
+def note_delivery_report(s, raw: bytes, sub_id: int, now: dt.datetime) -> None:
+    """Link a bounce to the mail it reports on and mark the contact addresses that failed."""
+    report = parse_delivery_report(raw)
+    if report is None or not report.original_message_id:
+        return
+    rows = outbox.by_message_ids(s, [report.original_message_id])
+    if not rows:
+        return
+    row = rows[0]
+    failed = [r for r in report.permanent]
+    detail = "; ".join(f"{r.address} {r.status or ''} {r.diagnostic or ''}".strip() for r in failed)
+    marked = outbox.record_bounce(s, row, addresses=[r.address for r in failed], detail=detail, now=now) \
+        if failed else []
+    sub = submissions.get(s, sub_id)
+    sub.evidence = {**(sub.evidence or {}), "delivery_report": {
+        "outbox_key": row.key, "original_message_id": report.original_message_id,
+        "failed": [{"address": r.address, "status": r.status, "diagnostic": r.diagnostic}
+                   for r in failed],
+        "contacts_marked": marked}}
+    repo.add_audit(s, at=now, actor="auto", action="bounce", submission_id=sub_id,
+                   municipality_number=row.municipality_number,
+                   details={"outbox_key": row.key, "failed": [r.address for r in failed],
+                            "contacts_marked": marked})
+    log.warning("delivery report for %s: failed=%s contacts_marked=%s", row.key,
+                ",".join(r.address for r in failed) or "-", ",".join(marked) or "-")

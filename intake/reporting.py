@@ -11,7 +11,7 @@ import json
 from typing import Any, TextIO
 
 from intake.app import App
-from storage import submissions
+from storage import outbox, submissions
 from storage.db import session_scope
 
 
@@ -45,6 +45,7 @@ def status(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
         if states[m.number].status == "signed":
             c["signed"] += 1
             c["pop_signed"] += m.population
+    mail = outbox_summary(app)
     return {
         "invited": len(invited),
         **counts,
@@ -57,7 +58,22 @@ def status(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
              "population_share_signed": round(c["pop_signed"] / c["pop"], 6) if c["pop"] else 0.0}
             for name, c in sorted(counties.items())
         ],
+        # Beyond interface.md's fields: what the outbox is doing, failures with the
+        # server's reply, and contact addresses that bounce.
+        "outbox": mail,
     }
+
+
+def outbox_summary(app: App) -> dict[str, Any]:
+    tz = app.config.tz
+    with session_scope(app.sessions) as s:
+        counts = outbox.state_counts(s)
+        failed = [{"id": r.id, "key": r.key, "to": r.to_addrs, "at": _iso(r.updated_at, tz),
+                   "error": r.last_error, "reply": r.smtp_reply} for r in outbox.failures(s)]
+        bounced = [{"number": n, "detail": d} for n, d in sorted(outbox.bounced_numbers(s).items())]
+    return {"queued": counts.get("queued", 0), "sending": counts.get("sending", 0),
+            "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
+            "failures": failed, "bouncing": bounced}
 
 
 def export_submissions(app: App) -> list[dict[str, Any]]:
@@ -82,6 +98,9 @@ def export_submissions(app: App) -> list[dict[str, Any]]:
 def export_municipalities(app: App) -> list[dict[str, Any]]:
     campaign, _rows, states = _snapshot(app, None)
     tz = app.config.tz
+    with session_scope(app.sessions) as s:
+        reminders = outbox.reminders_sent(s)
+        bounced = outbox.bounced_numbers(s)
     out = []
     for m in campaign.municipalities:
         if m.number not in campaign.invited:
@@ -92,7 +111,9 @@ def export_municipalities(app: App) -> list[dict[str, Any]]:
             "population": m.population,
             "status": st.status,
             "signed_at": _iso(st.signed_at, tz), "signers": st.signers,
-            "submission_ids": st.submission_ids, "reminders_sent": 0,
+            "submission_ids": st.submission_ids, "reminders_sent": reminders.get(m.number, 0),
+            # Beyond interface.md: the bouncing contact address and the report, or null.
+            "bounced": bounced.get(m.number),
         })
     return out
 
@@ -124,6 +145,14 @@ def format_status(data: dict[str, Any]) -> str:
     for c in data["by_county"]:
         lines.append(f"{c['county']:<22} {c['invited']:>8} {c['signed']:>7} "
                      f"{c['population_share_signed'] * 100:>10.1f}%")
+    mail = data.get("outbox")
+    if mail:
+        lines += ["", f"Outbox: {mail['sent']} sent, {mail['queued']} queued, "
+                      f"{mail['sending']} sending, {mail['failed']} failed"]
+        for f in mail["failures"]:
+            lines.append(f"  FAILED {f['key']} to {', '.join(f['to'])}: {f['reply'] or f['error']}")
+        for b in mail["bouncing"]:
+            lines.append(f"  BOUNCING {b['number']}: {b['detail']}")
     return "\n".join(lines)
 
 

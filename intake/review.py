@@ -6,6 +6,7 @@ import json
 import sys
 
 from intake.app import App, UsageError
+from intake.worker import make_notifier
 from parsers.types import Kind
 from storage import submissions
 from storage.db import session_scope
@@ -86,8 +87,11 @@ def _assign(app: App, args) -> int:
             s, args.id, municipality_number=args.municipality, kind=kind,
             signers=_parse_signers(args.signer) if args.signer else row.signers,
             signed_date=signed or row.signed_date, actor=args.by, now=now)
+        # The acknowledgement is queued with the staff decision, as for an automatic one.
+        queued = make_notifier(app).after_decision(s, row, now=now)
         print(f"submission {row.id} accepted as {kind} for {args.municipality} "
-              f"{known[args.municipality].display_name}")
+              f"{known[args.municipality].display_name}"
+              + (f"; acknowledgement queued ({queued})" if queued else ""))
     return 0
 
 

@@ -1,0 +1,187 @@
+"""The jobs of the service and the scheduler that runs them unattended.
+
+Four jobs, each idempotent so any of them can run again after a crash or a restart:
+poll (fetch new mail and store it raw), process (decide, and queue acknowledgements),
+remind (queue the reminders due now) and send (deliver the outbox). ``run --once`` runs
+them once in that order; ``run`` schedules them with APScheduler in a single worker
+thread, so they never overlap each other and one SQLite file is enough.
+
+After downtime nothing is replayed by the scheduler (``coalesce``): the jobs themselves
+look at the clock and the database, so a missed reminder step goes out once when the
+worker is back, and mail that arrived meanwhile is simply new mail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from intake.app import App, AppError
+from intake.clock import wall_clock
+from intake.config import ConfigError
+from intake.mailbox.base import MailboxError
+from intake.mailtemplates import MailTemplates
+from intake.notify import MailSettings, Notifier
+from intake.outmail import OutgoingMailError
+from intake.reminders import ReminderRun, remind
+from intake.sender import SendStats, send_due
+from intake.transport import open_transport
+from storage.db import session_scope
+from storage.errors import StorageError
+
+log = logging.getLogger("akson.worker")
+
+# The outbox and the reminder plan are cheap to look at: check them often, so an
+# acknowledgement leaves within a minute of the decision and a 09:00 step at 09:00.
+SEND_INTERVAL_SECONDS = 30
+REMIND_INTERVAL_SECONDS = 60
+# Mails per claim round; between rounds a stop request is honoured.
+SEND_BATCH = 50
+
+
+def make_notifier(app: App) -> Notifier:
+    cfg = app.config
+    override = Path(cfg["outbox.template_dir"]) if cfg["outbox.template_dir"] else None
+    if override is not None and not override.is_absolute():
+        override = cfg.base_dir / override
+    if override is not None and not override.is_dir():
+        raise ConfigError("outbox.template_dir", f"not a folder: {override}")
+    return Notifier(MailSettings.from_config(cfg), MailTemplates(timezone=cfg.tz, override_dir=override))
+
+
+def open_configured_transport(app: App):
+    cfg = app.config
+    url = cfg["smtp.url"]
+    if url.startswith("maildir://"):
+        url = "maildir://" + str(cfg.local_path(url))
+    try:
+        return open_transport(url, username=cfg["smtp.username"], password=cfg.secret("smtp", "password"),
+                              timeout=float(cfg["smtp.timeout_seconds"]))
+    except ValueError as err:
+        raise ConfigError("smtp.url", str(err)) from err
+
+
+def send_once(app: App, clock: Callable, *, rng: random.Random | None = None,
+              stop: threading.Event | None = None) -> SendStats:
+    """Deliver everything due, in batches, checking ``stop`` between batches."""
+    cfg = app.config
+    rng = rng or random.Random()
+    total = SendStats()
+    with open_configured_transport(app) as transport:
+        while True:
+            try:
+                stats = send_due(app.sessions, transport, now=clock, from_header=cfg["smtp.from"],
+                                 rng=rng, batch=SEND_BATCH, max_attempts=cfg["outbox.max_attempts"],
+                                 base_delay=_seconds(cfg["outbox.retry_base_seconds"]))
+            except OutgoingMailError as err:
+                raise ConfigError("smtp.from", str(err)) from err
+            total.sent += stats.sent
+            total.retried += stats.retried
+            total.failed += stats.failed
+            total.errors += stats.errors
+            total.internal += stats.internal
+            handled = stats.sent + stats.retried + stats.failed
+            # A short batch means nothing more is due, or the server went away.
+            if handled < SEND_BATCH or stats.retried or stats.internal or (stop is not None and stop.is_set()):
+                return total
+
+
+def remind_once(app: App, notifier: Notifier, now, *, dry_run: bool = False) -> ReminderRun:
+    cfg = app.config
+    campaign = app.campaign()
+    with session_scope(app.sessions) as s:
+        run = remind(s, notifier, invited=frozenset(campaign.invited),
+                     days_before=cfg["reminders.days_before_deadline"],
+                     send_time=cfg["reminders.send_time"], now=now, dry_run=dry_run)
+        if dry_run:
+            s.rollback()
+    return run
+
+
+@dataclass
+class CycleResult:
+    polled: object = None
+    processed: object = None
+    reminders: ReminderRun | None = None
+    sent: SendStats | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def run_cycle(app: App, clock: Callable, *, poll_and_process, stop: threading.Event | None = None) -> CycleResult:
+    """Every job once: poll and process, remind, send. A failing job does not stop the others."""
+    result = CycleResult()
+    notifier = make_notifier(app)
+    try:
+        result.polled, result.processed = poll_and_process(app, clock, notifier=notifier, stop=stop)
+    except (MailboxError, AppError, StorageError, ConfigError) as err:
+        # The mailbox may be down: still send what is queued and plan reminders.
+        result.errors.append(f"poll: {err}")
+        log.error("poll failed: %s", err)
+    if stop is None or not stop.is_set():
+        result.reminders = remind_once(app, notifier, clock())
+    if stop is None or not stop.is_set():
+        result.sent = send_once(app, clock, stop=stop)
+    return result
+
+
+def run_forever(app: App, *, poll_and_process) -> int:
+    """The worker: runs until SIGTERM/SIGINT, then finishes the current message and exits 0."""
+    cfg = app.config
+    stop = threading.Event()
+    # One worker thread: jobs queue behind each other instead of overlapping.
+    scheduler = BlockingScheduler(timezone=cfg.tz, executors={"default": ThreadPoolExecutor(1)},
+                                  job_defaults={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": None})
+    notifier = make_notifier(app)
+
+    def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            if stop.is_set():
+                return
+            try:
+                job()
+            except Exception as err:  # noqa: BLE001 - loop boundary: keep the worker alive
+                log.error("%s failed: %s", name, err, exc_info=not isinstance(
+                    err, (MailboxError, AppError, StorageError, ConfigError)))
+        return run
+
+    clock = app.clock()
+    scheduler.add_job(guarded("poll", lambda: poll_and_process(app, clock, notifier=notifier, stop=stop)),
+                      "interval", seconds=cfg["mailbox.poll_interval_seconds"], id="poll",
+                      next_run_time=_now(cfg))
+    scheduler.add_job(guarded("remind", lambda: remind_once(app, notifier, clock())),
+                      "interval", seconds=REMIND_INTERVAL_SECONDS, id="remind", next_run_time=_now(cfg))
+    scheduler.add_job(guarded("send", lambda: send_once(app, clock, stop=stop)),
+                      "interval", seconds=SEND_INTERVAL_SECONDS, id="send", next_run_time=_now(cfg))
+
+    def on_signal(signum, _frame) -> None:
+        log.info("signal %s: finishing the current message, then stopping", signum)
+        stop.set()
+        scheduler.shutdown(wait=False)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    log.info("worker started: poll every %ss, send every %ss, reminders every %ss",
+             cfg["mailbox.poll_interval_seconds"], SEND_INTERVAL_SECONDS, REMIND_INTERVAL_SECONDS)
+    scheduler.start()
+    # start() returns once shut down; wait for the running job to finish its message.
+    executor = scheduler._lookup_executor("default")  # noqa: SLF001 - no public accessor in 3.x
+    executor.shutdown(wait=True)
+    log.info("worker stopped")
+    return 0
+
+
+def _now(cfg) -> dt.datetime:
+    return wall_clock(cfg.tz)
+
+
+def _seconds(n: int) -> dt.timedelta:
+    return dt.timedelta(seconds=n)
