@@ -257,3 +257,16 @@ def test_worker_stops_cleanly_on_sigterm(setup):
     assert len(list((tmp / "outbox" / "new").iterdir())) == 3
     assert b"worker stopped" in err
     assert cli_json(config, "status", "--json")["signed"] == 1
+
+
+def test_one_address_gets_at_most_the_daily_cap(setup):
+    """GIVEN four accepted declarations from one address on one day WHEN processed THEN
+    only `max_per_recipient_per_day` (3) acknowledgements are queued; the next day is new."""
+    config, inbox, _ = setup
+    for i in range(4):
+        deliver(inbox, declaration(seed=20 + i, at=dt.datetime(2020, 6, 2, 10, i, tzinfo=OSLO)))
+    assert run_cli(config, "poll", "--once", "--now", "2020-06-02T12:00:00+02:00").code == 0
+    assert cli_json(config, "status", "--json")["outbox"]["queued"] == 3
+    deliver(inbox, declaration(seed=30, at=dt.datetime(2020, 6, 3, 10, 0, tzinfo=OSLO)))
+    assert run_cli(config, "poll", "--once", "--now", "2020-06-03T12:00:00+02:00").code == 0
+    assert cli_json(config, "status", "--json")["outbox"]["queued"] == 4
