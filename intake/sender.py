@@ -58,6 +58,8 @@ class SendStats:
     # ... and of those, the ones where the service itself is in trouble (the database):
     # what makes a command exit non-zero.
     internal: list[str] = field(default_factory=list)
+    # The server could not be used at all (refused, TLS, login): the caller should wait.
+    unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def _deliver(sessions: sessionmaker[Session], transport: Transport, mail: _Claim
         failure = _Failure(repr(err), None, permanent=False)
     else:
         return _record_sent(sessions, mail, reply, now=now(), stats=stats)
+    stats.unavailable = stats.unavailable or failure.stop
     return _record_failure(sessions, mail, failure, now=now(), policy=policy, stats=stats) and not failure.stop
 
 

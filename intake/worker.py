@@ -88,6 +88,7 @@ def send_once(app: App, clock: Callable, *, rng: random.Random | None = None,
             total.failed += stats.failed
             total.errors += stats.errors
             total.internal += stats.internal
+            total.unavailable = total.unavailable or stats.unavailable
             handled = stats.sent + stats.retried + stats.failed
             # A short batch means nothing more is due, or the server went away.
             if handled < SEND_BATCH or stats.retried or stats.internal or (stop is not None and stop.is_set()):
@@ -143,14 +144,22 @@ def run_forever(app: App, *, poll_and_process) -> int:
     notifier = make_notifier(app)
 
     def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+        gate = Backoff(name)
+
         def run() -> None:
-            if stop.is_set():
+            if stop.is_set() or not gate.open(_now(cfg)):
                 return
             try:
-                job()
+                result = job()
             except Exception as err:  # noqa: BLE001 - loop boundary: keep the worker alive
                 log.error("%s failed: %s", name, err, exc_info=not isinstance(
                     err, (MailboxError, AppError, StorageError, ConfigError)))
+                gate.failed(_now(cfg))
+                return
+            if isinstance(result, SendStats) and result.unavailable:
+                gate.failed(_now(cfg))
+            else:
+                gate.succeeded()
         return run
 
     clock = app.clock()
@@ -177,6 +186,36 @@ def run_forever(app: App, *, poll_and_process) -> int:
     executor.shutdown(wait=True)
     log.info("worker stopped")
     return 0
+
+
+class Backoff:
+    """Wait longer after each failure of a job, so that a wrong password or a dead server
+    costs one attempt per period (doubling up to an hour), not one per scheduler tick:
+    mail providers lock accounts that fail to log in every 30 seconds."""
+
+    FIRST = dt.timedelta(seconds=30)
+    LONGEST = dt.timedelta(hours=1)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.failures = 0
+        self.not_before: dt.datetime | None = None
+
+    def open(self, now: dt.datetime) -> bool:
+        return self.not_before is None or now >= self.not_before
+
+    def failed(self, now: dt.datetime) -> None:
+        wait = min(self.LONGEST, self.FIRST * 2 ** self.failures)
+        self.failures += 1
+        self.not_before = now + wait
+        log.warning("%s: failure %s in a row, next attempt after %s", self.name, self.failures,
+                    self.not_before.isoformat(timespec="seconds"))
+
+    def succeeded(self) -> None:
+        if self.failures:
+            log.info("%s: working again after %s failure(s)", self.name, self.failures)
+        self.failures = 0
+        self.not_before = None
 
 
 def _now(cfg) -> dt.datetime:
