@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -24,9 +27,12 @@ from storage.db import session_scope
 
 log = logging.getLogger("akson.process")
 
-# A message whose recording fails this many times (database trouble, not parser trouble)
-# is left in state "failed" for an operator instead of being retried forever.
-MAX_ATTEMPTS = 5
+# How long a worker may take over one message before another may take it up: far above
+# the time analysis is allowed (OCR is bounded per document), so only a dead worker's
+# message is taken over.
+LEASE = dt.timedelta(minutes=15)
+# A message claimed this many times without a result crashes whoever analyses it.
+MAX_CLAIMS = 3
 
 
 @dataclass
@@ -59,14 +65,27 @@ def process_pending(sessions, analyser: Analyser, *, now: Callable[[], dt.dateti
                     limit: int | None = None,
                     on_done: Callable[[Decision], None] | None = None,
                     notifier: Notifier | None = None, stop=None) -> ProcessStats:
-    """Process stored messages one transaction each; ``stop`` (an Event) ends between two."""
+    """Process stored messages one at a time; ``stop`` (an Event) ends between two.
+
+    Each message goes through three steps: claim (a short transaction that leases it),
+    analyse (no transaction and no lock held, however long OCR takes), record (a short
+    transaction that writes the decision and its mail, if the lease still stands).
+    """
     stats = ProcessStats()
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     while (limit is None or stats.processed < limit) and not (stop is not None and stop.is_set()):
         with session_scope(sessions) as s:
-            claimed = repo.claim_new_raw(s, 1)
-            if not claimed:
+            lease = repo.lease_new_raw(s, now=now(), holder=holder, duration=LEASE)
+            if lease is None:
                 break
-            decision = _process_claimed(s, analyser, claimed[0], now(), notifier)
+            raw = repo.load_raw(s, lease.raw_id)
+        work = _analyse(sessions, analyser, lease, raw, now())
+        with session_scope(sessions) as s:
+            if not repo.still_leased(s, lease.raw_id, holder):
+                log.warning("raw message %s was taken over by another worker; its result stands",
+                            lease.raw_id)
+                continue
+            decision = _record(s, lease.raw_id, raw, work, now(), notifier)
         stats.processed += 1
         stats.count(decision.status.value)
         if decision.reasons == ("processing_error",):
@@ -76,28 +95,49 @@ def process_pending(sessions, analyser: Analyser, *, now: Callable[[], dt.dateti
     return stats
 
 
-def _process_claimed(s, analyser: Analyser, raw_id: int, now: dt.datetime,
-                     notifier: Notifier | None) -> Decision:
-    raw = repo.load_raw(s, raw_id)
-    received_at = receipt_time(raw) or now
+@dataclass(frozen=True)
+class _Work:
+    decision: Decision
+    received_at: dt.datetime
+    meta: dict
     references: tuple[str, ...] = ()
+
+
+def _analyse(sessions, analyser: Analyser, lease: repo.RawLease, raw: bytes, now: dt.datetime) -> _Work:
+    received_at = receipt_time(raw) or now
+    late = received_at > analyser.deadline
+    empty = {"message_id": None, "sender": None, "subject": ""}
+    if lease.claims > MAX_CLAIMS:
+        # Claimed that often and never recorded: analysing it kills the worker (a parser
+        # crash no exception handler sees). Staff get it with the raw message instead.
+        err = RuntimeError(f"processing did not finish after {lease.claims - 1} attempts")
+        return _Work(failed_decision(err, late), received_at, empty)
+
+    def replies(message: ParsedMessage) -> frozenset[str]:
+        with session_scope(sessions) as s:
+            return replied_numbers(s, message)
+
     try:
-        analysis = analyser.analyse(raw, received_at=received_at, replies=lambda m: replied_numbers(s, m))
-        decision, message = analysis.decision, analysis.message
-        meta = {"message_id": message.message_id, "sender": message.from_address,
-                "subject": message.subject}
-        references = message.references
+        analysis = analyser.analyse(raw, received_at=received_at, replies=replies)
     except Exception as err:  # noqa: BLE001 - loop boundary: one bad message must not stop the rest
-        log.exception("could not analyse raw message %s", raw_id)
-        decision = failed_decision(err, received_at > analyser.deadline)
-        meta = {"message_id": None, "sender": None, "subject": ""}
-    sub_id = submissions.record(s, raw_message_id=raw_id, decision=decision, received_at=received_at,
-                                now=now, **meta)
+        log.exception("could not analyse raw message %s", lease.raw_id)
+        return _Work(failed_decision(err, late), received_at, empty)
+    message = analysis.message
+    return _Work(analysis.decision, received_at,
+                 {"message_id": message.message_id, "sender": message.from_address,
+                  "subject": message.subject}, message.references)
+
+
+def _record(s, raw_id: int, raw: bytes, work: _Work, now: dt.datetime,
+            notifier: Notifier | None) -> Decision:
+    decision = work.decision
+    sub_id = submissions.record(s, raw_message_id=raw_id, decision=decision,
+                                received_at=work.received_at, now=now, **work.meta)
     if "delivery_report" in decision.reasons:
         note_delivery_report(s, raw, sub_id, now)
     if notifier is not None:
         # Queued in the decision's own transaction: both happen, or neither.
-        notifier.after_decision(s, submissions.get(s, sub_id), now=now, references=references)
+        notifier.after_decision(s, submissions.get(s, sub_id), now=now, references=work.references)
     repo.mark_raw(s, raw_id, "processed", now=now)
     log.info("submission %s: %s %s municipality=%s reasons=%s", sub_id, decision.kind.value,
              decision.status.value, decision.municipality_number, ",".join(decision.reasons))

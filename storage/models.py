@@ -132,6 +132,12 @@ class RawMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Processing lease: a worker claims a message for a while and analyses it outside any
+    # transaction; a message whose worker died is taken up again when the lease ends, and
+    # one that keeps killing workers is recognised by its claim count.
+    claimed_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    claimed_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MailboxState(Base):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.contacts import ImportResult, import_contacts
@@ -43,6 +43,9 @@ __all__ = [
     "lease_holder",
     "add_audit",
     "claim_new_raw",
+    "lease_new_raw",
+    "still_leased",
+    "RawLease",
     "get_mailbox_state",
     "import_contacts",
     "known_keys",
@@ -309,6 +312,43 @@ def claim_new_raw(session: Session, limit: int) -> list[int]:
             .with_for_update(skip_locked=True)
         )
     )
+
+
+@dataclass(frozen=True)
+class RawLease:
+    raw_id: int
+    claims: int          # how many times this message has been claimed, this time included
+
+
+def lease_new_raw(session: Session, *, now: datetime, holder: str, duration: timedelta) -> RawLease | None:
+    """Claim the oldest unprocessed message whose lease (if any) has ended, for ``duration``.
+
+    The claim is committed with the caller's transaction; the analysis then runs outside
+    any transaction, and ``still_leased`` tells whether the result may be recorded.
+    PostgreSQL: a row another worker is claiming right now is skipped (SKIP LOCKED).
+    """
+    row = session.scalars(
+        select(RawMessage)
+        .where(RawMessage.state == "new",
+               or_(RawMessage.claimed_until.is_(None), RawMessage.claimed_until < now))
+        .order_by(RawMessage.received_at, RawMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    row.claimed_by = holder
+    row.claimed_until = now + duration
+    row.claims = (row.claims or 0) + 1
+    session.flush()
+    return RawLease(row.id, row.claims)
+
+
+def still_leased(session: Session, raw_id: int, holder: str) -> bool:
+    """True when ``holder``'s claim on the message stands and it is still unprocessed
+    (locks the row for the rest of the transaction)."""
+    row = session.scalars(select(RawMessage).where(RawMessage.id == raw_id).with_for_update()).first()
+    return row is not None and row.state == "new" and row.claimed_by == holder
 
 
 def load_raw(session: Session, raw_id: int) -> bytes:
