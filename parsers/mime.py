@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
-import email.utils
 import io
 import re
 import unicodedata
@@ -24,6 +22,10 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import Compat32
 
+from parsers.archive import archive_bounds_problem, is_junk, member_name
+from parsers.headers import (
+    first_address, header_addresses, header_date, header_msg_id, header_msg_ids, repair_head,
+)
 from parsers.htmltext import html_charset, html_to_text
 from parsers.sniff import decode_header, decode_text, detect_type, unfold_header
 from parsers.types import Document, Header, ParsedMessage
@@ -86,7 +88,7 @@ def parse_message(raw: bytes, limits: WalkLimits = WalkLimits()) -> ParsedMessag
       returns is a forward.
     """
     try:
-        msg = BytesParser(policy=_POLICY).parsebytes(_repair_head(bytes(raw)))
+        msg = BytesParser(policy=_POLICY).parsebytes(repair_head(bytes(raw)))
         return _message(msg, _Budget(limits), depth=0, forward_depth=0)
     except RecursionError:
         return _fallback(raw, "nesting_too_deep")
@@ -94,96 +96,14 @@ def parse_message(raw: bytes, limits: WalkLimits = WalkLimits()) -> ParsedMessag
         return _fallback(raw, "unparseable")
 
 
-# ------------------------------------------------------------------ header text
+# ------------------------------------------------------------ text and headers
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_MSG_ID = re.compile(r"<[^<>\s]+>")
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
-_HEAD_SCAN = 256 * 1024     # a real header block is a few KiB
-
-
-def _repair_head(data: bytes) -> bytes:
-    """Make a slightly broken top-level header block parseable.
-
-    A BOM or blank lines before the headers hide all of them from the parser, and a
-    stray unindented line in the middle (a badly folded Received header) ends the
-    header block early. Such lines, when a header line follows them, are continuations.
-    """
-    data = data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
-    ends = [i for i in (data.find(b"\n\n", 0, _HEAD_SCAN), data.find(b"\n\r\n", 0, _HEAD_SCAN))
-            if i >= 0]
-    end = min(ends) if ends else min(len(data), _HEAD_SCAN)
-    lines = data[:end].split(b"\n")
-    changed = False
-    run: list[int] = []       # indexes of stray lines since the last header line
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if _HEADER_LINE.match(line):
-            for stray in run:
-                lines[stray] = b" " + lines[stray]
-            changed = changed or bool(run)
-            run = []
-        elif line[:1] not in (b" ", b"\t"):
-            run.append(index)
-    return b"\n".join(lines) + data[end:] if changed else data
 
 
 def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     return unicodedata.normalize("NFC", text)
-
-
-# ------------------------------------------------------------ header fields
-
-_ADDR = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\.]+(\.[^@\s<>()\[\],;:\"\\.]+)+$")
-_ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
-
-
-def _address(value: str | None) -> tuple[str, str | None]:
-    """(decoded display name, lower-case addr-spec or None) of the first address."""
-    if not value:
-        return "", None
-    try:
-        name, addr = email.utils.parseaddr(value)
-    except Exception:
-        return decode_header(value), None
-    addr = addr.strip().lower()
-    if not _ADDR.match(addr):
-        # parseaddr gives up on names with an unquoted "@" or ","; an angle-addr is clear.
-        angle = _ANGLE_ADDR.search(value)
-        if not angle:
-            return decode_header(name), None
-        name, addr = value[:angle.start()].strip().strip('"'), angle.group(1).lower()
-    return decode_header(name), addr if _ADDR.match(addr) else None
-
-
-def _addresses(values: list[str]) -> tuple[str, ...]:
-    try:
-        pairs = email.utils.getaddresses(values)
-    except Exception:
-        return ()
-    found = (addr.strip().lower() for _name, addr in pairs)
-    return tuple(addr for addr in found if _ADDR.match(addr))
-
-
-def _date(value: str | None) -> dt.datetime | None:
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value.strip())
-    except Exception:
-        return None
-    if parsed is None or not 1970 <= parsed.year <= 2100:
-        return None
-    # "-0000" means UTC with the sender's zone unknown (RFC 5322, 3.3).
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def _msg_id(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    match = _MSG_ID.search(value)
-    return match.group(0) if match else value.strip()
 
 
 def _header_pairs(msg: Message) -> list[tuple[str, str]]:
@@ -205,20 +125,20 @@ def _assemble(pairs: list[tuple[str, str]], found: "_Found") -> ParsedMessage:
     froms = values("from")
     if len(froms) > 1:
         found.problem("multiple_from")
-    from_name, from_address = _address(froms[0] if froms else None)
+    from_name, from_address = first_address(froms[0] if froms else None)
     received = first("received") or ""
     references = first("references") or ""
     return ParsedMessage(
-        message_id=_msg_id(first("message-id")),
+        message_id=header_msg_id(first("message-id")),
         from_address=from_address,
         from_name=from_name,
-        reply_to=_address(first("reply-to"))[1],
-        to=_addresses(values("to")),
+        reply_to=first_address(first("reply-to"))[1],
+        to=header_addresses(values("to")),
         subject=decode_header(first("subject") or ""),
-        date=_date(first("date")),
-        received_date=_date(received.rsplit(";", 1)[1]) if ";" in received else None,
-        in_reply_to=_msg_id(first("in-reply-to")),
-        references=tuple(_MSG_ID.findall(references)) or tuple(references.split()),
+        date=header_date(first("date")),
+        received_date=header_date(received.rsplit(";", 1)[1]) if ";" in received else None,
+        in_reply_to=header_msg_id(first("in-reply-to")),
+        references=header_msg_ids(references),
         headers=tuple(Header(name, decode_header(value)) for name, value in pairs),
         body_text=_clean_text("\n\n".join(b for b in found.bodies if b.strip())).strip(),
         documents=tuple(found.documents),
@@ -384,15 +304,15 @@ def _expand_zip(data: bytes, filename: str | None, declared: str, path: tuple[st
         return whole("zip_nesting_too_deep")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [i for i in archive.infolist() if not i.is_dir() and not _zip_junk(i)]
+        members = [i for i in archive.infolist() if not i.is_dir() and not is_junk(i)]
     except Exception:
         return whole("zip_unreadable")
-    problem = _zip_bounds_problem(members, budget)
+    problem = archive_bounds_problem(members, limits, used=budget.zip_bytes)
     if problem:
         return whole(problem)
     inner_path = path + (filename or "archive.zip",)
     for info in members:
-        name = _member_name(info)
+        name = _safe_filename(member_name(info)) or "unnamed"
         if info.flag_bits & 0x1:
             _add(found, budget, Document(name, "", "unknown", b"", inner_path,
                                          "zip_encrypted_member"))
@@ -406,62 +326,6 @@ def _expand_zip(data: bytes, filename: str | None, declared: str, path: tuple[st
             continue
         budget.zip_bytes += len(content)
         _file(content, name, "", inner_path, found, budget, depth, fwd, zip_depth + 1)
-
-
-def _zip_bounds_problem(members: list[zipfile.ZipInfo], budget: _Budget) -> str | None:
-    limits = budget.limits
-    if len(members) > limits.zip_max_members:
-        return "zip_too_many_members"
-    if any(i.file_size > limits.zip_max_member for i in members):
-        return "zip_too_large"
-    if sum(i.file_size for i in members) > limits.zip_max_total - budget.zip_bytes:
-        return "zip_too_large"
-    for info in members:
-        # Tiny files may compress absurdly well without harm; only large ones count.
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MB and ratio > limits.zip_max_ratio:
-            return "zip_bomb"
-    return None
-
-
-def _zip_junk(info: zipfile.ZipInfo) -> bool:
-    """macOS resource forks and Windows thumbnails: copies of metadata, never documents."""
-    name = info.filename.replace("\\", "/")
-    base = name.rsplit("/", 1)[-1]
-    return name.startswith("__MACOSX/") or base.startswith("._") or base in (
-        ".DS_Store", "Thumbs.db", "desktop.ini")
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    name = info.filename
-    if not info.flag_bits & 0x800:      # no UTF-8 flag: zipfile decoded the name as cp437
-        name = _unicode_path_extra(info.extra) or _redecode_cp437(name)
-    return _safe_filename(name) or "unnamed"
-
-
-def _redecode_cp437(name: str) -> str:
-    try:
-        raw = name.encode("cp437")
-    except UnicodeEncodeError:
-        return name
-    try:
-        return raw.decode("utf-8")    # macOS and Linux tools often omit the flag
-    except UnicodeDecodeError:
-        # Norwegian Windows writes names in its OEM code page 850 (æ, ø, å differ from 437).
-        return raw.decode("cp850", "replace")
-
-
-def _unicode_path_extra(extra: bytes) -> str | None:
-    """The Info-ZIP Unicode Path extra field (0x7075), written by 7-Zip and WinRAR."""
-    pos = 0
-    while pos + 4 <= len(extra):
-        tag = int.from_bytes(extra[pos:pos + 2], "little")
-        size = int.from_bytes(extra[pos + 2:pos + 4], "little")
-        body = extra[pos + 4:pos + 4 + size]
-        if tag == 0x7075 and len(body) > 5 and body[0] == 1:
-            return body[5:].decode("utf-8", "replace")
-        pos += 4 + size
-    return None
 
 
 # ------------------------------------------------------------- part helpers
