@@ -14,6 +14,23 @@ language ``<lang>`` (``nb`` Bokmål, ``nn`` Nynorsk):
   blanks per line and runs of empty lines, and ends with exactly one newline.
 - ``<name>.<lang>.html`` (optional): the HTML alternative, rendered whole, autoescaped.
 
+Partials: a file whose name starts with ``_`` is a piece the templates share, not a mail;
+``names()`` does not list it and ``render()`` refuses it as a template name. Each language
+keeps its own wording:
+
+- ``_layout.<lang>.html``: the HTML skeleton (doctype, head, greeting, where to ask,
+  sign-off) the ``.html`` templates ``{% extends %}``, filling ``{% block title %}`` and
+  ``{% block content %}``.
+- ``_parts.<lang>.txt`` and ``_parts.<lang>.html``: macros (``greeting`` in text only,
+  ``signers``, ``receipt`` for the receipt details, ``closing`` for where to ask and the
+  sign-off), taking what they print as arguments:
+  ``{% import "_parts.nb.txt" as parts %}`` then ``{{ parts.receipt(submission) }}``. A
+  text template imports inside ``{% block body %}``, since each block is rendered on its
+  own and does not see a top-level import.
+
+An override of a partial takes effect in every template that uses it; it must keep the
+blocks and macros (with their arguments) the templates call.
+
 Packaged names: ``ack_signed``, ``ack_decline``, ``ack_review``, ``reminder``,
 ``late_notice``; all have text in both languages, the three ``ack_*`` also HTML.
 
@@ -66,6 +83,7 @@ CONTEXT_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "reminder": COMMON_KEYS + ("step_days", "days_left", "final"),
 })
 
+_PARTIAL_PREFIX = "_"
 _TEXT_FILE = re.compile(rf"^(?P<name>[a-z][a-z0-9_]*)\.(?:{'|'.join(LANGUAGES)})\.txt$")
 _LANGUAGE_FORMS = {"bokmål": "nb", "nynorsk": "nn"}  # registry values; "nøytral" has none
 # A deadline at 00:00 means "by the end of the day before": one second back lands there.
@@ -210,11 +228,15 @@ class MailTemplates:
         self._env = make_environment(timezone=timezone, override_dir=override_dir)
 
     def names(self) -> list[str]:
-        """Template names with a text part in at least one language."""
-        found = {m["name"] for path in self._env.list_templates() if (m := _TEXT_FILE.match(path))}
+        """Template names with a text part in at least one language; partials (``_*``) are
+        not templates."""
+        found = {m["name"] for path in self._env.list_templates()
+                 if not path.startswith(_PARTIAL_PREFIX) and (m := _TEXT_FILE.match(path))}
         return sorted(found)
 
     def render(self, name: str, lang: str, context: Mapping[str, Any]) -> RenderedMail:
+        if name.startswith(_PARTIAL_PREFIX):
+            raise TemplateError(name, lang, "a partial (name starting with _), not a mail template")
         if lang not in LANGUAGES:
             raise TemplateError(name, lang, f"unknown language, expected one of {', '.join(LANGUAGES)}")
         missing = [key for key in CONTEXT_KEYS.get(name, COMMON_KEYS) if key not in context]

@@ -14,7 +14,7 @@ import pytest
 
 from intake.mailtemplates import (
     CONTEXT_KEYS, MONTHS, MailTemplates, RenderedMail, TemplateError, clock_time, language_for,
-    last_full_day, norwegian_date,
+    last_full_day, norwegian_date, packaged_dir,
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -219,6 +219,49 @@ def test_an_override_replaces_only_the_file_with_its_path(tmp_path):
     assert out.html is not None and "Vi har mottatt" in out.html   # HTML still packaged
     assert "Vi har motteke" in mail.render("ack_signed", "nn", ctx).text
     assert "extra" in mail.names()
+
+
+def test_partials_are_not_template_names(tmp_path):
+    assert (packaged_dir() / "_parts.nb.txt").is_file() and (packaged_dir() / "_layout.nn.html").is_file()
+    packaged = MailTemplates(timezone=OSLO)
+    (tmp_path / "_local.nb.txt").write_text("{% block subject %}x{% endblock %}{% block body %}"
+                                            "y{% endblock %}", encoding="utf-8")
+    mail = MailTemplates(timezone=OSLO, override_dir=tmp_path)
+    assert mail.names() == packaged.names() == sorted(CONTEXT_KEYS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", ["_parts", "_layout", "_local"])
+def test_a_partial_is_refused_as_a_template_name(tmp_path, name, lang):
+    (tmp_path / f"{name}.{lang}.txt").write_text("{% block subject %}x{% endblock %}{% block body %}"
+                                                 "y{% endblock %}", encoding="utf-8")
+    mail = MailTemplates(timezone=OSLO, override_dir=tmp_path)
+    with pytest.raises(TemplateError, match=rf"^mail template '{name}' \({lang}\): a partial"):
+        mail.render(name, lang, context())
+
+
+# partial, what to replace in the packaged file, with what; which part of the mail shows it
+PARTIAL_OVERRIDES = [
+    pytest.param("_parts.nb.txt", "Med vennlig hilsen", "Vennlig hilsen fra oss", "text", id="parts-txt"),
+    pytest.param("_parts.nb.html", ">Referanse<", ">Vår referanse<", "html", id="parts-html"),
+    pytest.param("_layout.nb.html", "<meta charset=\"utf-8\">",
+                 "<meta charset=\"utf-8\">\n<style>p { margin: 0 }</style>", "html", id="layout"),
+]
+
+
+@pytest.mark.parametrize("partial, old, new, part", PARTIAL_OVERRIDES)
+def test_an_override_of_a_partial_takes_effect(tmp_path, mail, partial, old, new, part):
+    packaged = (packaged_dir() / partial).read_text(encoding="utf-8")
+    assert packaged.count(old) == 1
+    (tmp_path / partial).write_text(packaged.replace(old, new), encoding="utf-8")
+    overridden = MailTemplates(timezone=OSLO, override_dir=tmp_path)
+    for name in ("ack_signed", "ack_decline", "ack_review"):
+        before, after = mail.render(name, "nb", context()), overridden.render(name, "nb", context())
+        assert new in getattr(after, part) and new not in getattr(before, part)
+        assert getattr(after, part).replace(new, old) == getattr(before, part)
+        other = "html" if part == "text" else "text"
+        assert getattr(after, other) == getattr(before, other)
+        assert overridden.render(name, "nn", context()) == mail.render(name, "nn", context())
 
 
 def test_a_missing_override_directory_is_refused(tmp_path):
