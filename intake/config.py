@@ -175,7 +175,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("campaign", "timezone", "Europe/Oslo", "Time zone of the campaign clock (reminder times, dates shown).", _timezone),
     Setting("campaign", "invited", "outside-midt-norge", 'Invited municipalities: "outside-midt-norge" or a list of kommunenummer.', _invited),
     Setting("campaign", "thresholds", [0.5, 0.55], "Population shares that status reports as met or not.", _thresholds),
-    Setting("mailbox", "url", "maildir://./var/inbox", "maildir://PATH, imap://HOST:PORT/FOLDER or imaps://HOST:PORT/FOLDER.", _url("maildir", "imap", "imaps")),
+    Setting("mailbox", "url", "maildir://./var/inbox", "maildir://PATH, imap://HOST:PORT/FOLDER (STARTTLS unless loopback) or imaps://HOST:PORT/FOLDER.", _url("maildir", "imap", "imaps")),
     Setting("mailbox", "username", "", "IMAP login name.", _string),
     Setting("mailbox", "password", "", "IMAP password (prefer password_env).", _string),
     Setting("mailbox", "password_env", "", "Environment variable holding the IMAP password.", _env_name),

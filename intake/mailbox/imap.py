@@ -11,6 +11,7 @@ which the poller calls after the raw bytes are committed (architecture.md, rule 
 from __future__ import annotations
 
 import imaplib
+import ipaddress
 import logging
 import os
 import ssl
@@ -71,6 +72,16 @@ class ImapSettings:
     timeout: float = 30.0
     retries: int = 3
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
+    # imap:// only: upgrade with STARTTLS before logging in. None: required unless the
+    # host is loopback (the tests' private servers), so a password never crosses a
+    # network in clear text.
+    starttls: bool | None = None
+
+    @property
+    def wants_starttls(self) -> bool:
+        if self.tls:
+            return False
+        return self.starttls if self.starttls is not None else not _is_loopback(self.host)
 
     @property
     def key(self) -> str:
@@ -96,7 +107,28 @@ def new_client(settings: ImapSettings) -> IMAPClient:
     )
     # Keep the server's UTC offset on INTERNALDATE; the default converts to naive local time.
     client.normalise_times = False
+    if settings.wants_starttls:
+        try:
+            offered = b"STARTTLS" in client.capabilities()
+            if offered:
+                client.starttls(settings.ssl_context or ssl.create_default_context())
+        except BaseException:
+            _discard(client)
+            raise
+        if not offered:
+            _discard(client)
+            raise MailboxUnavailable(f"{settings.key}: the server offers no STARTTLS; refusing to "
+                                     "log in without TLS (use imaps://)")
     return client
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def backoff_delays(retries: int) -> list[float]:

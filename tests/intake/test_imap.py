@@ -393,3 +393,41 @@ def test_imaps(dovecot_factory: Callable[..., DovecotServer]) -> None:
                           password=server.password, sleep=sleep, timeout=5.0):
             pass
     assert sleep.delays == []
+
+
+@pytest.mark.parametrize("host, tls, starttls, wanted", [
+    ("127.0.0.1", False, None, False),
+    ("localhost", False, None, False),
+    ("::1", False, None, False),
+    ("imap.kommune.example", False, None, True),
+    ("10.0.0.5", False, None, True),
+    ("imap.kommune.example", True, None, False),
+    ("127.0.0.1", False, True, True),
+], ids=["loopback-v4", "localhost", "loopback-v6", "remote-name", "remote-ip", "imaps", "forced"])
+def test_plain_imap_upgrades_unless_loopback(host, tls, starttls, wanted) -> None:
+    assert ImapSettings(host=host, port=143, tls=tls, starttls=starttls).wants_starttls is wanted
+
+
+@pytest.mark.dovecot
+def test_starttls(dovecot_factory: Callable[..., DovecotServer]) -> None:
+    """GIVEN Dovecot with a certificate WHEN the adapter connects to its plain port with
+    STARTTLS THEN mail is fetched over TLS; GIVEN a server without TLS THEN the adapter
+    refuses to log in at all, at once."""
+    server = dovecot_factory(tls=True)
+    server.append(message(1))
+    trusting = ssl.create_default_context(cafile=str(server.cert_path))
+    settings = ImapSettings(host=server.host, port=server.port, tls=False, starttls=True,
+                            username=server.username, password=server.password, timeout=5.0,
+                            ssl_context=trusting)
+    with ImapMailbox(settings) as box:
+        assert box.fetch("1").raw == message(1)
+    assert "Login: user=" in server.log_text() and "TLS" in server.log_text()
+    plain = dovecot_factory()
+    sleep = RecordingSleep()
+    refused = ImapSettings(host=plain.host, port=plain.port, tls=False, starttls=True,
+                           username=plain.username, password=plain.password, timeout=5.0)
+    with pytest.raises(MailboxUnavailable, match="STARTTLS"):
+        with ImapMailbox(refused, sleep=sleep):
+            pass
+    assert sleep.delays == []
+    assert "Login: user=" not in plain.log_text(), "the password never went out"
