@@ -42,7 +42,6 @@ __all__ = [
     "acquire_lease",
     "lease_holder",
     "add_audit",
-    "claim_new_raw",
     "lease_new_raw",
     "still_leased",
     "RawLease",
@@ -291,27 +290,6 @@ def _require(raw_id: int | None, digest: str) -> int:
 
 
 # --- processing ------------------------------------------------------------------------
-
-
-def claim_new_raw(session: Session, limit: int) -> list[int]:
-    """Ids of up to ``limit`` unprocessed messages, oldest first, locked for this transaction.
-
-    PostgreSQL: rows another worker has claimed are skipped (``FOR UPDATE SKIP LOCKED``),
-    so workers share the backlog. SQLite: the transaction already holds the database's
-    write lock (``BEGIN IMMEDIATE``, see storage.db), so a second worker waits instead.
-    Mark each claimed message with ``mark_raw`` before the transaction ends.
-    """
-    if limit <= 0:
-        return []
-    return list(
-        session.scalars(
-            select(RawMessage.id)
-            .where(RawMessage.state == "new")
-            .order_by(RawMessage.received_at, RawMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
 
 
 @dataclass(frozen=True)

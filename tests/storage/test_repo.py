@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -17,7 +17,8 @@ from storage.errors import RawMessageNotFound
 from storage.models import AuditLog, MailboxLedger, RawMessage
 from storage.repo import (
     add_audit,
-    claim_new_raw,
+    lease_new_raw,
+    still_leased,
     get_mailbox_state,
     known_keys,
     known_sha256,
@@ -98,7 +99,7 @@ def test_same_bytes_under_another_key_create_no_new_work(session: Session) -> No
     assert session.scalar(select(func.count()).select_from(RawMessage)) == 1
     raw_id = first.raw_message_id
     assert _ledger(session) == [("1", "stored", raw_id, None), ("2", "stored", raw_id, None)]
-    assert claim_new_raw(session, 10) == [first.raw_message_id]
+    assert _lease_ids(session) == [first.raw_message_id]
 
 
 def test_ledger_key_is_unique_per_mailbox_and_uidvalidity(session: Session) -> None:
@@ -178,24 +179,52 @@ def test_mailbox_state_round_trip(session: Session) -> None:
 # --- claiming and marking work ---------------------------------------------------------------
 
 
-def test_claim_orders_by_received_at_and_mark_removes_from_queue(session: Session) -> None:
+LEASE = timedelta(minutes=15)
+
+
+def _lease_ids(session: Session, limit: int | None = None, *, holder: str = "w1",
+               now: datetime = NOW) -> list[int]:
+    """Lease messages one by one, as a worker does, until none is left (or ``limit``)."""
+    ids: list[int] = []
+    while limit is None or len(ids) < limit:
+        lease = lease_new_raw(session, now=now, holder=holder, duration=LEASE)
+        if lease is None:
+            break
+        ids.append(lease.raw_id)
+    return ids
+
+
+def test_lease_orders_by_received_at_and_mark_removes_from_queue(session: Session) -> None:
     late = _store(session, b"late", "1", received_offset_s=60).raw_message_id
     early = _store(session, b"early", "2", received_offset_s=0).raw_message_id
     middle = _store(session, b"middle", "3", received_offset_s=30).raw_message_id
-    assert claim_new_raw(session, 10) == [early, middle, late]
-    assert claim_new_raw(session, 2) == [early, middle]
-    assert claim_new_raw(session, 0) == []
+    assert _lease_ids(session, 2) == [early, middle]
+    assert _lease_ids(session) == [late], "a message under lease is not claimed again"
+    after = NOW + LEASE + timedelta(seconds=1)
+    assert _lease_ids(session, now=after) == [early, middle, late], "ended leases: claimable again"
+    later = after + LEASE + timedelta(seconds=1)
 
     mark_raw(session, early, "processed", now=NOW)
     mark_raw(session, middle, "failed", "pdf: encrypted", now=NOW)
-    assert claim_new_raw(session, 10) == [late]
+    assert _lease_ids(session, now=later) == [late]
     failed = session.get(RawMessage, middle)
     assert failed is not None
     assert (failed.state, failed.error, failed.attempts, failed.processed_at) == ("failed", "pdf: encrypted", 1, NOW)
 
     mark_raw(session, middle, "new", now=NOW)  # requeue after a fix
-    assert claim_new_raw(session, 10) == [middle, late]
+    assert _lease_ids(session, now=later + LEASE + timedelta(seconds=1)) == [middle, late]
     assert session.get(RawMessage, middle).attempts == 1
+    assert session.get(RawMessage, middle).claims == 3
+
+
+def test_still_leased_only_for_the_holder_of_an_unprocessed_message(session: Session) -> None:
+    raw_id = _store(session, b"x", "1").raw_message_id
+    assert _lease_ids(session, holder="w1") == [raw_id]
+    assert still_leased(session, raw_id, "w1") and not still_leased(session, raw_id, "w2")
+    assert _lease_ids(session, holder="w2", now=NOW + LEASE + timedelta(seconds=1)) == [raw_id]
+    assert still_leased(session, raw_id, "w2") and not still_leased(session, raw_id, "w1")
+    mark_raw(session, raw_id, "processed", now=NOW)
+    assert not still_leased(session, raw_id, "w2")
 
 
 def test_mark_and_load_unknown_or_invalid(session: Session) -> None:
@@ -209,7 +238,7 @@ def test_mark_and_load_unknown_or_invalid(session: Session) -> None:
 
 
 def test_two_workers_never_claim_the_same_message(session_factory: sessionmaker[Session]) -> None:
-    """GIVEN four new messages and worker A holding a claim on the two oldest
+    """GIVEN four new messages and worker A leasing the two oldest, not yet committed
     WHEN worker B claims
     THEN B gets only the other two: on PostgreSQL at once (SKIP LOCKED), on SQLite after
     A commits (B waits for the write lock)."""
@@ -218,12 +247,12 @@ def test_two_workers_never_claim_the_same_message(session_factory: sessionmaker[
     a = session_factory()
     b_done = threading.Event()
     try:
-        claimed_a = claim_new_raw(a, 2)
+        claimed_a = _lease_ids(a, 2, holder="a")
         assert claimed_a == ids[:2]
 
         def worker_b() -> object:
             with session_scope(session_factory) as b:
-                claimed = claim_new_raw(b, 10)
+                claimed = _lease_ids(b, holder="b")
                 for raw_id in claimed:
                     mark_raw(b, raw_id, "processed", now=NOW)
             b_done.set()
@@ -243,7 +272,7 @@ def test_two_workers_never_claim_the_same_message(session_factory: sessionmaker[
     assert "error" not in out, out
     assert out["result"] == ids[2:]
     with session_scope(session_factory) as check:
-        assert claim_new_raw(check, 10) == []
+        assert _lease_ids(check, now=NOW + 2 * LEASE) == []
 
 
 # --- audit and registry view --------------------------------------------------------------------
