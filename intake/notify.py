@@ -21,10 +21,10 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from intake.mailtemplates import MailTemplates, language_for
-from intake.outmail import message_id_for
+from intake.outmail import OutgoingMailError, addr_spec, message_id_for
 from storage import outbox
 from storage.models import Municipality, MunicipalityAlias, MunicipalityContact, Submission
 
@@ -37,6 +37,10 @@ DOUBTFUL_SENDER = frozenset({"sender_not_authenticated", "sender_domain_mismatch
                              "sender_lookalike_domain", "not_invited"})
 # Decided by the machine as not a person writing to us: never answered.
 MACHINE_REASONS = frozenset({"auto_reply", "bulk_mail", "delivery_report", "own_address"})
+# Outbox key per purpose: a signed and a declined acknowledgement share one key, so a
+# submission staff move between the two is still acknowledged only once.
+KEY_PREFIX = {"ack_signed": "ack", "ack_decline": "ack", "ack_review": "ack-review",
+              "late_notice": "late-notice"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class Notifier:
         purpose = self.purpose_for(sub)
         if purpose is None:
             return None
-        key = f"{'ack' if purpose in ('ack_signed', 'ack_decline') else purpose.replace('_', '-')}:{sub.id}"
+        key = f"{KEY_PREFIX[purpose]}:{sub.id}"
         if outbox.exists(s, key):
             return None
         muni = s.get(Municipality, sub.municipality_number) if sub.municipality_number else None
@@ -99,7 +103,7 @@ class Notifier:
                         sub.id, to[0], self.settings.max_per_recipient_per_day)
             return None
         lang = self.language(muni)
-        context = self.common_context(muni) | {"submission": _submission_context(sub)}
+        context = self.common_context(s, muni) | {"submission": _submission_context(sub)}
         refs = [r for r in (*references, sub.message_id) if r]
         return self._queue(s, key=key, purpose=purpose, lang=lang, context=context, to=to, cc=cc,
                            number=sub.municipality_number, submission_id=sub.id,
@@ -121,7 +125,7 @@ class Notifier:
     def _ack_recipients(self, s: Session, sub: Submission,
                         muni: Municipality | None) -> tuple[list[str], list[str]]:
         sender = (sub.sender or "").strip().lower()
-        usable_sender = _plain_address(sender) and sender != self.settings.from_address
+        usable_sender = _sendable(sender) and sender != self.settings.from_address
         official: list[str] = []
         # Only an accepted answer is worth a copy to the municipality's official address.
         if muni is not None and self.settings.copy_official and sub.status == "accepted":
@@ -158,7 +162,7 @@ class Notifier:
         # Counted to the last full day, the date the mail prints as the deadline.
         last_day = (self.settings.deadline - dt.timedelta(seconds=1)).astimezone(self.settings.tz).date()
         days_left = max(0, (last_day - now.astimezone(self.settings.tz).date()).days)
-        context = self.common_context(muni) | {"step_days": days, "days_left": days_left, "final": final}
+        context = self.common_context(s, muni) | {"step_days": days, "days_left": days_left, "final": final}
         queued = self._queue(s, key=key, purpose="reminder", lang=self.language(muni), context=context,
                              to=to, cc=cc, number=number, submission_id=None, in_reply_to=None,
                              references=[], auto_submitted="auto-generated", now=now, reminder_days=days)
@@ -189,33 +193,24 @@ class Notifier:
     def language(self, muni: Municipality | None) -> str:
         return language_for(muni.language_form if muni else "", self.settings.neutral_language)
 
-    def common_context(self, muni: Municipality | None) -> dict[str, Any]:
+    def common_context(self, s: Session, muni: Municipality | None) -> dict[str, Any]:
         return {
             "campaign_name": self.settings.campaign_name,
             "deadline": self.settings.deadline,
             "enquiries": self.settings.enquiries,
             "sender_name": self.settings.sender_name,
             "municipality": None if muni is None else {
-                "number": muni.number, "name": muni.name, "display_name": mail_name(muni),
+                "number": muni.number, "name": muni.name, "display_name": mail_name(s, muni),
                 "county": muni.county},
         }
 
 
-def mail_name(muni: Municipality) -> str:
+def mail_name(s: Session, muni: Municipality) -> str:
     """How a letter names the municipality: "Ulvik herad", "Våler kommune"."""
-    herad = [a.alias for a in muni_aliases(muni, "herad")]
-    if herad:
-        return herad[0]
+    herad = s.scalars(select(MunicipalityAlias.alias).where(
+        MunicipalityAlias.number == muni.number, MunicipalityAlias.kind == "herad")).first()
     # SSB's display name tells homonyms apart with "(County)"; a letter to them need not.
-    return f"{muni.name} kommune"
-
-
-def muni_aliases(muni: Municipality, kind: str) -> list[MunicipalityAlias]:
-    s = object_session(muni)
-    if s is None:
-        return []
-    return list(s.scalars(select(MunicipalityAlias).where(MunicipalityAlias.number == muni.number,
-                                                          MunicipalityAlias.kind == kind)))
+    return herad or f"{muni.name} kommune"
 
 
 def _submission_context(sub: Submission) -> dict[str, Any]:
@@ -233,8 +228,10 @@ def _contacts(s: Session, number: str, *, roles: tuple[str, ...]) -> list[Munici
                           .order_by(MunicipalityContact.role.desc(), MunicipalityContact.id)))
 
 
-def _plain_address(address: str) -> bool:
-    if not address or any(c in address for c in "\r\n\0<>,; \t\"") or address.count("@") != 1:
+def _sendable(address: str) -> bool:
+    """Whether the send step will take ``address`` (the same rule, not a second one)."""
+    try:
+        addr_spec(address, "to")
+    except OutgoingMailError:
         return False
-    local, domain = address.split("@")
-    return bool(local) and "." in domain
+    return True

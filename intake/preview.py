@@ -20,7 +20,7 @@ def preview(app: App, notifier: Notifier, name: str, number: str, lang: str | No
         if muni is None:
             raise UsageError(f"--municipality: no municipality with number {number!r}")
         language = lang or notifier.language(muni)
-        context = notifier.common_context(muni)
+        context = notifier.common_context(s, muni)
     now = app.now()
     context |= {
         "submission": {"id": 1, "received_at": now, "subject": "Intensjonserklæring Akson",
