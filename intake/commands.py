@@ -109,14 +109,13 @@ def run(app: App, args) -> int:
         print(format_run(result.reminders, dry_run=False, tz=app.config.tz))
     if result.sent is not None:
         print(_send_line(result.sent))
-    for err in result.errors:
-        print(f"error: {err}", file=sys.stderr)
-    failed = result.errors or (result.polled is not None and (result.polled.failed or result.processed.errors))
-    if result.sent is not None:
         for line in result.sent.errors:
             print(f"mail: {line}", file=sys.stderr)
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
     # A mail refused or postponed is recorded and shown by status; only trouble of the
     # service itself (mailbox, database) makes the cycle fail.
+    failed = result.errors or (result.polled is not None and (result.polled.failed or result.processed.errors))
     return 1 if failed or (result.sent and result.sent.internal) else 0
 
 

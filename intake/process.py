@@ -164,7 +164,7 @@ def note_delivery_report(s, raw: bytes, sub_id: int, now: dt.datetime) -> None:
     if not rows:
         return
     row = rows[0]
-    failed = [r for r in report.permanent]
+    failed = list(report.permanent)
     detail = "; ".join(f"{r.address} {r.status or ''} {r.diagnostic or ''}".strip() for r in failed)
     marked = outbox.record_bounce(s, row, addresses=[r.address for r in failed], detail=detail, now=now) \
         if failed else []

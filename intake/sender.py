@@ -61,6 +61,15 @@ class SendStats:
     # The server could not be used at all (refused, TLS, login): the caller should wait.
     unavailable: bool = False
 
+    def add(self, other: "SendStats") -> None:
+        """Fold another run's figures into these (a caller sending in several batches)."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.errors += other.errors
+        self.internal += other.internal
+        self.unavailable = self.unavailable or other.unavailable
+
 
 @dataclass(frozen=True)
 class _Claimed:

@@ -83,12 +83,7 @@ def send_once(app: App, clock: Callable, *, rng: random.Random | None = None,
                                  base_delay=_seconds(cfg["outbox.retry_base_seconds"]))
             except OutgoingMailError as err:
                 raise ConfigError("smtp.from", str(err)) from err
-            total.sent += stats.sent
-            total.retried += stats.retried
-            total.failed += stats.failed
-            total.errors += stats.errors
-            total.internal += stats.internal
-            total.unavailable = total.unavailable or stats.unavailable
+            total.add(stats)
             handled = stats.sent + stats.retried + stats.failed
             # A short batch means nothing more is due, or the server went away.
             if handled < SEND_BATCH or stats.retried or stats.internal or (stop is not None and stop.is_set()):
