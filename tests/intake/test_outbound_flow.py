@@ -36,6 +36,12 @@ def _run(config, *args) -> str:
     return result.out
 
 
+def _twice(config, *args) -> None:
+    """The timeline runs each step twice: the second must change nothing."""
+    for _ in range(2):
+        _run(config, *args)
+
+
 @pytest.fixture(scope="module")
 def sink():
     """One plain SMTP sink for the whole campaign (the factory fixture is per test)."""
@@ -64,28 +70,23 @@ def campaign(tmp_path_factory, sink):
         seen[step] = list(sink.messages)
 
     _deliver(truth, "A", inbox)
-    _run(config, "run", "--once", "--now", "2020-06-05T10:00:00+02:00")
-    _run(config, "run", "--once", "--now", "2020-06-05T10:00:00+02:00")
+    _twice(config, "run", "--once", "--now", "2020-06-05T10:00:00+02:00")
     mark("A")
     status_0610 = cli_json(config, "status", "--json", "--now", "2020-06-10T09:00:00+02:00")
     munis_0610 = {m["number"]: m["status"] for m in cli_json(config, "export", "municipalities")}
-    _run(config, "run", "--once", "--now", "2020-06-10T09:00:00+02:00")
-    _run(config, "run", "--once", "--now", "2020-06-10T09:00:00+02:00")
+    _twice(config, "run", "--once", "--now", "2020-06-10T09:00:00+02:00")
     mark("remind21")
     _deliver(truth, "B", inbox)
-    _run(config, "run", "--once", "--now", "2020-06-23T16:00:00+02:00")
-    _run(config, "run", "--once", "--now", "2020-06-23T16:00:00+02:00")
+    _twice(config, "run", "--once", "--now", "2020-06-23T16:00:00+02:00")
     mark("B")
     munis_0624 = {m["number"]: m["status"] for m in cli_json(config, "export", "municipalities")}
-    _run(config, "remind", "--now", "2020-06-24T09:00:00+02:00")
-    _run(config, "remind", "--now", "2020-06-24T09:00:00+02:00")
+    _twice(config, "remind", "--now", "2020-06-24T09:00:00+02:00")
     _run(config, "send", "--once", "--now", "2020-06-24T09:00:00+02:00")
     mark("remind7")
     _run(config, "run", "--once", "--now", "2020-07-02T09:00:00+02:00")
     mark("after_deadline")
     _deliver(truth, "C", inbox)
-    _run(config, "run", "--once", "--now", "2020-07-03T10:00:00+02:00")
-    _run(config, "run", "--once", "--now", "2020-07-03T10:00:00+02:00")
+    _twice(config, "run", "--once", "--now", "2020-07-03T10:00:00+02:00")
     mark("C")
     return {
         "truth": truth, "seen": seen, "config": config, "status_0610": status_0610,
