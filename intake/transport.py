@@ -23,7 +23,6 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import hashlib
-import ipaddress
 import logging
 import os
 import re
@@ -34,6 +33,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from intake.hosts import is_loopback
 
 log = logging.getLogger("akson.send")
 
@@ -130,7 +131,7 @@ def open_transport(url: str, *, username: str = "", password: str = "", timeout:
     parsed = parse_transport_url(url)
     if parsed.scheme == "maildir":
         return MaildirTransport(parsed.path)
-    if username and parsed.scheme == "smtp" and not _is_loopback(parsed.host):
+    if username and parsed.scheme == "smtp" and not is_loopback(parsed.host):
         raise InvalidTransportUrl(
             f"refusing to send the SMTP password in clear text to {parsed.host}: "
             "use smtp+starttls:// or smtps://")
@@ -340,12 +341,3 @@ def _reply_error(key: str, command: str, code: int, text: bytes | str) -> SendEr
     reply = _reply(code, text)
     error = PermanentSendError if 500 <= code < 600 else TransientSendError
     return error(f"{key}: {command}: {reply}", reply=reply)
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -11,7 +11,6 @@ which the poller calls after the raw bytes are committed (architecture.md, rule 
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import logging
 import os
 import ssl
@@ -23,6 +22,8 @@ from typing import TypeVar
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
+
+from intake.hosts import is_loopback
 
 from .base import (
     FetchedMessage,
@@ -81,7 +82,7 @@ class ImapSettings:
     def wants_starttls(self) -> bool:
         if self.tls:
             return False
-        return self.starttls if self.starttls is not None else not _is_loopback(self.host)
+        return self.starttls if self.starttls is not None else not is_loopback(self.host)
 
     @property
     def key(self) -> str:
@@ -120,15 +121,6 @@ def new_client(settings: ImapSettings) -> IMAPClient:
             raise MailboxUnavailable(f"{settings.key}: the server offers no STARTTLS; refusing to "
                                      "log in without TLS (use imaps://)")
     return client
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def backoff_delays(retries: int) -> list[float]:
