@@ -1,6 +1,7 @@
 """What each CLI command does, in terms of the application's parts."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -81,7 +82,8 @@ def poll_and_process(app: App, clock, *, progress=None, notifier=None, stop=None
     analyser = make_analyser(campaign, authserv_id=app.config["mailbox.authserv_id"],
                              own_addresses=app.own_addresses())
     processed = process_pending(app.sessions, analyser, now=clock, on_done=progress,
-                                notifier=notifier or make_notifier(app), stop=stop)
+                                notifier=notifier or make_notifier(app), stop=stop,
+                                lease_for=dt.timedelta(seconds=app.config["worker.processing_lease_seconds"]))
     return polled, processed
 
 

@@ -185,6 +185,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mailbox", "authserv_id", "", "authserv-id of our receiving server; only its Authentication-Results are trusted as a pass.", _string),
     Setting("mailbox", "poll_interval_seconds", 60, "Seconds between polls for the worker.", _int_range(5, 86400)),
     Setting("mailbox", "timeout_seconds", 30, "Network timeout for the mailbox server.", _int_range(1, 600)),
+    Setting("mailbox", "idle", True, "IMAP: wait for new mail with IDLE where the server offers it (polling stays as the fallback).", _bool),
+    # RFC 3501 lets a server drop a client idle for 30 minutes; RFC 2177 asks clients to
+    # re-issue IDLE at least every 29. 25 leaves room for a slow network.
+    Setting("mailbox", "idle_timeout_seconds", 1500, "Re-issue IDLE after this many seconds (below the server's 30-minute limit).", _int_range(1, 1740)),
     Setting("database", "url", "sqlite:///./var/akson-intake.db", "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB.", _db_url),
     Setting("smtp", "url", "maildir://./var/outbox", "maildir://PATH, smtp://, smtp+starttls:// or smtps://HOST:PORT.", _url("maildir", "smtp", "smtp+starttls", "smtps")),
     Setting("smtp", "username", "", "SMTP login name.", _string),
@@ -199,8 +203,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("outbox", "template_dir", "", "Folder with templates that replace the packaged ones of the same name.", _string),
     Setting("outbox", "max_attempts", 8, "Attempts before a mail that keeps failing temporarily is marked failed.", _int_range(1, 100)),
     Setting("outbox", "retry_base_seconds", 60, "First retry delay; doubles with each attempt (with jitter), at most an hour.", _int_range(1, 3600)),
+    Setting("outbox", "send_interval_seconds", 30, "Seconds between looks at the outbox (mail queued by a poll is sent at once).", _int_range(1, 3600)),
+    Setting("outbox", "stale_after_seconds", 600, "A mail left 'sending' by a dead worker for this long is sent again (same Message-ID).", _int_range(1, 86400)),
     Setting("reminders", "days_before_deadline", [21, 7, 2], "Reminder steps, in days before the deadline.", _days),
     Setting("reminders", "send_time", "09:00", "Time of day (campaign time zone) reminders go out.", _clock_time),
+    Setting("worker", "processing_lease_seconds", 900, "A message a worker claimed is taken up by another after this many seconds without a result.", _int_range(1, 86400)),
+    Setting("worker", "retry_first_seconds", 30, "After a failed poll or an unusable SMTP server, wait this long; doubles per failure up to an hour.", _int_range(1, 3600)),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),
     Setting("web", "port", 8080, "Port the web UI listens on.", _int_range(1, 65535)),
 )

@@ -4,21 +4,25 @@ Order per message (style.md, "a ledger, and the server last"): fetch with PEEK, 
 the raw bytes and the ledger row in one transaction, advance the mailbox state, and only
 then let the adapter move the message. A crash anywhere before the commit leaves the
 message unseen and unmoved on the server; a crash after it is healed by the ledger on the
-next poll. One poller per mailbox at a time is ensured with a lease in the database.
+next poll. One poller per mailbox at a time: an advisory lock on PostgreSQL, a lease row
+on SQLite (see ``poll``).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from intake.mailbox.base import Mailbox, MailboxError
 from parsers.headers import receipt_time
-from storage import repo
+from storage import leases, repo
 from storage.db import session_scope
 
 log = logging.getLogger("akson.poller")
@@ -74,23 +78,74 @@ def _take_lease(s, name: str, holder: str, now: dt.datetime) -> bool:
 
 def poll(box: Mailbox, sessions, *, now: Callable[[], dt.datetime],
          limit: int | None = None, on_stored: Callable[[], None] | None = None) -> PollStats:
-    """Store every new message of ``box``. ``box`` is an unopened adapter."""
+    """Store every new message of ``box``. ``box`` is an unopened adapter.
+
+    Only one process polls a mailbox at a time: on PostgreSQL the one holding an advisory
+    lock on a dedicated connection (freed by the server the moment that process dies, so
+    another worker takes over at its next poll), on SQLite the one holding the lease row.
+    """
     stats = PollStats(mailbox=box.key)
-    holder = lease_holder()
-    lease = f"mailbox:{box.key}"
-    with session_scope(sessions) as s:
-        if not _take_lease(s, lease, holder, now()):
+    engine = sessions.kw.get("bind")
+    guard = _advisory_guard(engine, box.key) if _is_postgresql(engine) else _lease_guard(sessions, box.key, now)
+    with guard as lease:
+        if lease is None:
             stats.locked_out = True
             log.info("mailbox %s is being polled by another process; skipping", box.key)
             return stats
-    try:
         with box:
-            _poll_open(box, sessions, stats, now=now, limit=limit, lease=(lease, holder),
-                       on_stored=on_stored)
+            _poll_open(box, sessions, stats, now=now, limit=limit, lease=lease or None, on_stored=on_stored)
+    return stats
+
+
+def _is_postgresql(engine) -> bool:
+    return engine is not None and getattr(engine, "dialect", None) is not None \
+        and engine.dialect.name == "postgresql"
+
+
+@contextlib.contextmanager
+def _lease_guard(sessions, mailbox: str, now) -> Iterator[tuple[str, str] | None]:
+    """SQLite: the lease row, renewed with every message; yields (name, holder) or None."""
+    holder = lease_holder()
+    name = f"mailbox:{mailbox}"
+    with session_scope(sessions) as s:
+        if not _take_lease(s, name, holder, now()):
+            yield None
+            return
+    try:
+        yield (name, holder)
     finally:
         with session_scope(sessions) as s:
-            repo.release_lease(s, lease, holder)
-    return stats
+            repo.release_lease(s, name, holder)
+
+
+@contextlib.contextmanager
+def _advisory_guard(engine, mailbox: str) -> Iterator[tuple | None]:
+    """PostgreSQL: a session advisory lock on a connection of its own, held for the poll.
+
+    Yields () when held (no lease row to renew), None when another process holds it.
+    """
+    key = leases.advisory_key(f"mailbox:{mailbox}")
+    conn = engine.connect()
+    # Autocommit: the lock belongs to the session, and no transaction may stay open
+    # on this connection for the length of a poll.
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    held = False
+    try:
+        held = leases.try_advisory_lock(conn, key)
+        if held:
+            log.info("poll lock on %s taken by pid %s", mailbox, os.getpid())
+        yield () if held else None
+    finally:
+        try:
+            if held:
+                leases.advisory_unlock(conn, key)
+                log.info("poll lock on %s released by pid %s", mailbox, os.getpid())
+        except SQLAlchemyError as err:
+            # The connection is gone, and with it the lock; never hand it back to the pool.
+            log.warning("poll lock on %s: connection lost (%s); the server has freed the lock",
+                        mailbox, str(err).splitlines()[0])
+            conn.invalidate()
+        conn.close()
 
 
 def _poll_open(box: Mailbox, sessions, stats: PollStats, *, now, limit, lease, on_stored) -> None:
@@ -138,7 +193,8 @@ def _store_one(box: Mailbox, sessions, stats: PollStats, key: str, uidvalidity: 
         state = repo.get_mailbox_state(s, box.key)
         last = state[1] if state and state[0] == uidvalidity else 0
         repo.set_mailbox_state(s, box.key, uidvalidity, max(last, fetched.uid), now())
-        repo.renew_lease(s, lease[0], lease[1], now(), LEASE_SECONDS)
+        if lease:
+            repo.renew_lease(s, lease[0], lease[1], now(), LEASE_SECONDS)
     if result.created:
         stats.stored += 1
     else:

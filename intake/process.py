@@ -64,18 +64,21 @@ def failed_decision(err: BaseException, late: bool) -> Decision:
 def process_pending(sessions, analyser: Analyser, *, now: Callable[[], dt.datetime],
                     limit: int | None = None,
                     on_done: Callable[[Decision], None] | None = None,
-                    notifier: Notifier | None = None, stop=None) -> ProcessStats:
+                    notifier: Notifier | None = None, stop=None,
+                    lease_for: dt.timedelta = LEASE) -> ProcessStats:
     """Process stored messages one at a time; ``stop`` (an Event) ends between two.
 
     Each message goes through three steps: claim (a short transaction that leases it),
     analyse (no transaction and no lock held, however long OCR takes), record (a short
     transaction that writes the decision and its mail, if the lease still stands).
+    ``lease_for``: how long a claim keeps other workers off the message (a dead worker's
+    message waits that long).
     """
     stats = ProcessStats()
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     while (limit is None or stats.processed < limit) and not (stop is not None and stop.is_set()):
         with session_scope(sessions) as s:
-            lease = repo.lease_new_raw(s, now=now(), holder=holder, duration=LEASE)
+            lease = repo.lease_new_raw(s, now=now(), holder=holder, duration=lease_for)
             if lease is None:
                 break
             raw = repo.load_raw(s, lease.raw_id)

@@ -4,7 +4,9 @@ Four jobs, each idempotent so any of them can run again after a crash or a resta
 poll (fetch new mail and store it raw), process (decide, and queue acknowledgements),
 remind (queue the reminders due now) and send (deliver the outbox). ``run --once`` runs
 them once in that order; ``run`` schedules them with APScheduler in a single worker
-thread, so they never overlap each other and one SQLite file is enough.
+thread, so they never overlap each other and one SQLite file is enough. With IMAP IDLE
+(``intake.idle``) a poll also runs as soon as the server announces mail, and a poll that
+decided something has its mail sent right after it.
 
 After downtime nothing is replayed by the scheduler (``coalesce``): the jobs themselves
 look at the clock and the database, so a missed reminder step goes out once when the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import random
 import signal
 import threading
@@ -27,6 +30,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from intake.app import App, AppError
 from intake.clock import wall_clock
 from intake.config import ConfigError
+from intake.idle import CHECK_SECONDS, IdleWatcher
 from intake.mailbox.base import MailboxError
 from intake.mailtemplates import MailTemplates
 from intake.notify import MailSettings, Notifier
@@ -39,12 +43,12 @@ from storage.errors import StorageError
 
 log = logging.getLogger("akson.worker")
 
-# The outbox and the reminder plan are cheap to look at: check them often, so an
-# acknowledgement leaves within a minute of the decision and a 09:00 step at 09:00.
-SEND_INTERVAL_SECONDS = 30
+# The reminder plan is cheap to look at: check it often, so a 09:00 step goes at 09:00.
 REMIND_INTERVAL_SECONDS = 60
 # Mails per claim round; between rounds a stop request is honoured.
 SEND_BATCH = 50
+# An idling watcher notices the stop flag within CHECK_SECONDS, then logs out.
+IDLE_STOP_SECONDS = CHECK_SECONDS + 10
 
 
 def make_notifier(app: App) -> Notifier:
@@ -80,7 +84,8 @@ def send_once(app: App, clock: Callable, *, rng: random.Random | None = None,
             try:
                 stats = send_due(app.sessions, transport, now=clock, from_header=cfg["smtp.from"],
                                  rng=rng, batch=SEND_BATCH, max_attempts=cfg["outbox.max_attempts"],
-                                 base_delay=_seconds(cfg["outbox.retry_base_seconds"]))
+                                 base_delay=_seconds(cfg["outbox.retry_base_seconds"]),
+                                 stale_after=_seconds(cfg["outbox.stale_after_seconds"]))
             except OutgoingMailError as err:
                 raise ConfigError("smtp.from", str(err)) from err
             total.add(stats)
@@ -137,9 +142,20 @@ def run_forever(app: App, *, poll_and_process) -> int:
                                   job_defaults={"coalesce": True, "max_instances": 1,
                                                 "misfire_grace_time": None})
     notifier = make_notifier(app)
+    first_wait = _seconds(cfg["worker.retry_first_seconds"])
+    # Set by IDLE when mail is announced; a poll that is running then runs again after.
+    wanted = threading.Event()
+
+    def run_now(job_id: str) -> None:
+        if not stop.is_set():
+            scheduler.modify_job(job_id, next_run_time=_now(cfg))
+
+    def wake() -> None:
+        wanted.set()
+        run_now("poll")
 
     def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
-        gate = Backoff(name)
+        gate = Backoff(name, first=first_wait)
 
         def run() -> None:
             if stop.is_set() or not gate.open(_now(cfg)):
@@ -158,13 +174,24 @@ def run_forever(app: App, *, poll_and_process) -> int:
         return run
 
     clock = app.clock()
-    scheduler.add_job(guarded("poll", lambda: poll_and_process(app, clock, notifier=notifier, stop=stop)),
-                      "interval", seconds=cfg["mailbox.poll_interval_seconds"], id="poll",
-                      next_run_time=_now(cfg))
+
+    def poll_job():
+        wanted.clear()
+        polled, processed = poll_and_process(app, clock, notifier=notifier, stop=stop)
+        if processed.processed:
+            run_now("send")   # the acknowledgements just queued leave now, not at the next tick
+        if wanted.is_set():
+            run_now("poll")   # mail was announced while this poll ran
+        return polled, processed
+
+    send_interval = cfg["outbox.send_interval_seconds"]
+    scheduler.add_job(guarded("poll", poll_job), "interval", seconds=cfg["mailbox.poll_interval_seconds"],
+                      id="poll", name="poll", next_run_time=_now(cfg))
     scheduler.add_job(guarded("remind", lambda: remind_once(app, notifier, clock())),
-                      "interval", seconds=REMIND_INTERVAL_SECONDS, id="remind", next_run_time=_now(cfg))
+                      "interval", seconds=REMIND_INTERVAL_SECONDS, id="remind", name="remind",
+                      next_run_time=_now(cfg))
     scheduler.add_job(guarded("send", lambda: send_once(app, clock, stop=stop)),
-                      "interval", seconds=SEND_INTERVAL_SECONDS, id="send", next_run_time=_now(cfg))
+                      "interval", seconds=send_interval, id="send", name="send", next_run_time=_now(cfg))
 
     def on_signal(signum, _frame) -> None:
         log.info("signal %s: finishing the current message, then stopping", signum)
@@ -173,14 +200,33 @@ def run_forever(app: App, *, poll_and_process) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    log.info("worker started: poll every %ss, send every %ss, reminders every %ss",
-             cfg["mailbox.poll_interval_seconds"], SEND_INTERVAL_SECONDS, REMIND_INTERVAL_SECONDS)
+    # A tick that finds its job still running (a long poll) is skipped: by design, with one
+    # worker thread, so APScheduler's warning about it is noise.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    watcher = _start_idle(app, wake, stop)
+    log.info("worker started (pid %s): poll every %ss%s, send every %ss, reminders every %ss", os.getpid(),
+             cfg["mailbox.poll_interval_seconds"], " and on IDLE" if watcher else "", send_interval,
+             REMIND_INTERVAL_SECONDS)
     scheduler.start()
     # start() returns once shut down; wait for the running job to finish its message.
     executor = scheduler._lookup_executor("default")  # noqa: SLF001 - no public accessor in 3.x
     executor.shutdown(wait=True)
+    if watcher is not None:
+        watcher.join(timeout=IDLE_STOP_SECONDS)
     log.info("worker stopped")
     return 0
+
+
+def _start_idle(app: App, wake: Callable[[], None], stop: threading.Event) -> IdleWatcher | None:
+    """Watch an IMAP mailbox with IDLE when configured; maildir has nothing to push."""
+    cfg = app.config
+    if not cfg["mailbox.idle"] or not cfg["mailbox.url"].startswith(("imap://", "imaps://")):
+        return None
+    from intake.commands import open_configured_mailbox   # commands imports this module
+    watcher = IdleWatcher(lambda: open_configured_mailbox(app), wake, stop,
+                          idle_seconds=cfg["mailbox.idle_timeout_seconds"])
+    watcher.start()
+    return watcher
 
 
 class Backoff:
@@ -191,8 +237,9 @@ class Backoff:
     FIRST = dt.timedelta(seconds=30)
     LONGEST = dt.timedelta(hours=1)
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, first: dt.timedelta = FIRST) -> None:
         self.name = name
+        self.first = first
         self.failures = 0
         self.not_before: dt.datetime | None = None
 
@@ -200,7 +247,7 @@ class Backoff:
         return self.not_before is None or now >= self.not_before
 
     def failed(self, now: dt.datetime) -> None:
-        wait = min(self.LONGEST, self.FIRST * 2 ** self.failures)
+        wait = min(self.LONGEST, self.first * 2 ** min(self.failures, 20))
         self.failures += 1
         self.not_before = now + wait
         log.warning("%s: failure %s in a row, next attempt after %s", self.name, self.failures,

@@ -7,9 +7,10 @@ on both backends without advisory locks. Callers commit to publish the change.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, update
+from sqlalchemy import Connection, delete, insert, or_, text, update
 from sqlalchemy.orm import Session
 
 from storage.db import affected_rows, insert_unless_duplicate
@@ -67,3 +68,26 @@ def lease_holder(session: Session, name: str) -> str | None:
     """Who holds the lease now (expired or not), for the take-over of a dead holder."""
     row = session.get(Lease, name)
     return row.holder if row is not None else None
+
+
+# --- PostgreSQL advisory locks -----------------------------------------------------------
+#
+# A session-level advisory lock belongs to one database connection: when that connection
+# ends (the process was killed, the network dropped), PostgreSQL frees the lock at once.
+# That makes it the right tool to elect one poller per mailbox among many workers, with no
+# expiry to wait for. SQLite has no such thing; one worker per SQLite file uses the lease.
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit lock key for ``name`` (advisory locks take a bigint)."""
+    digest = hashlib.sha256(f"akson-intake:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def try_advisory_lock(connection: Connection, key: int) -> bool:
+    """Take the session lock ``key`` on ``connection`` if nobody holds it; never waits."""
+    return bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+
+
+def advisory_unlock(connection: Connection, key: int) -> bool:
+    return bool(connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": key}))

@@ -337,6 +337,37 @@ class ImapMailbox:
         uid = uid_from_key(key)
         self._run(lambda c: self._move(c, uid), f"moving UID {uid} to {self._processed_folder!r}")
 
+    # -- push (IDLE, RFC 2177) ---------------------------------------------------------
+
+    def supports_idle(self) -> bool:
+        return b"IDLE" in self._run(lambda c: c.capabilities(), "CAPABILITY")
+
+    def wait_for_mail(self, *, seconds: float, stop: Callable[[], bool], check_every: float = 1.0) -> bool:
+        """IDLE until the server announces mail (EXISTS), ``stop()`` turns true, or
+        ``seconds`` pass; True when mail was announced. The caller re-IDLEs in a loop,
+        so ``seconds`` must stay under the server's inactivity limit (30 minutes)."""
+        if self._client is None:
+            self._open()
+        client = self._client
+        assert client is not None
+        try:
+            client.idle()
+            deadline = time.monotonic() + seconds
+            try:
+                while not stop() and time.monotonic() < deadline:
+                    responses = client.idle_check(timeout=check_every)
+                    if any(len(r) > 1 and r[1] == b"EXISTS" for r in responses):
+                        return True
+                return False
+            finally:
+                client.idle_done()
+        except _CONNECTION_ERRORS as err:
+            self._drop()
+            raise MailboxUnavailable(f"{self.key}: connection lost during IDLE: {err}") from err
+        except IMAPClientError as err:
+            self._drop()
+            raise MailboxError(f"{self.key}: IDLE refused: {err}") from err
+
     # -- connection handling ---------------------------------------------------------
 
     def _open(self) -> None:
