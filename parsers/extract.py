@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from parsers.htmltext import html_charset, html_to_text
+from parsers.pdfbounds import stream_bomb
 from parsers.sniff import decode_text
 from parsers.types import Document, DocumentText
 
@@ -117,6 +118,9 @@ def _no_text_layer(doc: Document, ocr: OCR | None, what: str, pages: int = 0) ->
 # --------------------------------------------------------------------- PDF
 
 def _pdf(doc: Document, ocr: OCR | None, max_pages: int) -> DocumentText:
+    bomb = stream_bomb(doc.data)
+    if bomb:
+        return _unreadable(bomb)
     try:
         pdf = pdfium.PdfDocument(doc.data)
     except pdfium.PdfiumError as err:

@@ -23,6 +23,7 @@ from email.parser import BytesHeaderParser, BytesParser
 from email.policy import Compat32
 
 from parsers.archive import archive_bounds_problem, is_junk, member_name
+from parsers.bigparts import Lifted
 from parsers.headers import (
     first_address, header_addresses, header_date, header_msg_id, header_msg_ids, repair_head,
 )
@@ -88,8 +89,9 @@ def parse_message(raw: bytes, limits: WalkLimits = WalkLimits()) -> ParsedMessag
       returns is a forward.
     """
     try:
-        msg = BytesParser(policy=_POLICY).parsebytes(repair_head(bytes(raw)))
-        return _message(msg, _Budget(limits), depth=0, forward_depth=0)
+        lifted = Lifted(bytes(raw))     # large base64 bodies kept out of the stdlib parser
+        msg = BytesParser(policy=_POLICY).parsebytes(repair_head(lifted.raw))
+        return _message(msg, _Budget(limits, lifted), depth=0, forward_depth=0)
     except RecursionError:
         return _fallback(raw, "nesting_too_deep")
     except Exception:  # a bug or a stdlib surprise must not lose the message
@@ -152,8 +154,9 @@ def _assemble(pairs: list[tuple[str, str]], found: "_Found") -> ParsedMessage:
 class _Budget:
     """Counters shared by every level of one ``parse_message`` call."""
 
-    def __init__(self, limits: WalkLimits) -> None:
+    def __init__(self, limits: WalkLimits, lifted: Lifted | None = None) -> None:
         self.limits = limits
+        self.lifted = lifted
         self.parts = 0
         self.documents = 0
         self.zip_bytes = 0
@@ -197,7 +200,7 @@ def _walk(part: Message, found: _Found, budget: _Budget, depth: int, fwd: int,
     payload = part.get_payload()
     if isinstance(payload, list) and ctype in _FORWARD_TYPES:
         inner = payload[0] if payload and isinstance(payload[0], Message) else None
-        encoded = _base64_message(part, inner)
+        encoded = _base64_message(part, inner, budget.lifted)
         if encoded is not None:
             _file(encoded, _filename(part), ctype, (), found, budget, depth, fwd, zip_depth=0)
         elif inner is not None:
@@ -216,7 +219,7 @@ def _walk(part: Message, found: _Found, budget: _Budget, depth: int, fwd: int,
 def _leaf(part: Message, ctype: str, found: _Found, budget: _Budget, depth: int, fwd: int,
           body_ok: bool) -> None:
     filename = _filename(part)
-    data = _payload_bytes(part)
+    data = _payload_bytes(part, budget.lifted)
     is_text = ctype in _BODY_TYPES or ctype.startswith("multipart/")  # boundary-less multipart
     if is_text and filename is None and _disposition(part) != "attachment":
         # A text part of an alternative we did not choose is another rendering of the
@@ -371,7 +374,9 @@ def _safe_filename(name: str) -> str | None:
     return base or None
 
 
-def _payload_bytes(part: Message) -> bytes:
+def _payload_bytes(part: Message, lifted: Lifted | None = None) -> bytes:
+    if lifted is not None and (found := lifted.decoded(part.get_payload())) is not None:
+        return found
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -394,13 +399,16 @@ def _part_text(part: Message, data: bytes, ctype: str) -> str:
     return decode_text(data, charset)
 
 
-def _base64_message(part: Message, inner: Message | None) -> bytes | None:
+def _base64_message(part: Message, inner: Message | None, lifted: Lifted | None = None,
+                    ) -> bytes | None:
     """The bytes of a message/rfc822 part sent base64-encoded (RFC 2046 forbids it, some
     archive systems do it): the parser saw a header-less message of base64 text."""
     cte = str(part.get("content-transfer-encoding") or "").strip().lower()
     if cte != "base64" or inner is None or inner.keys():
         return None
     text = inner.get_payload()
+    if lifted is not None and (found := lifted.decoded(text)) is not None:
+        return found
     if not isinstance(text, str):
         return None
     try:
