@@ -1,5 +1,7 @@
-# akson-intake worker image. Build: docker build -t akson-intake .
+# akson-intake image: the worker by default, the web UI with `akson-intake web`.
+# Build: docker build -t akson-intake .
 # Run:   docker run -v /srv/akson/config.toml:/config/config.toml -v /srv/akson/data:/data akson-intake
+# With PostgreSQL and several workers: compose.yaml (see the README, "Deployment").
 FROM python:3.11-slim
 
 # Tesseract with Norwegian data reads scanned declarations; fonts let the demo draw forms.
@@ -22,4 +24,8 @@ WORKDIR /data
 ENV AKSON_INTAKE_CONFIG=/config/config.toml \
     PYTHONUNBUFFERED=1
 
+# The worker finishes the message in hand on SIGTERM, then exits 0.
+STOPSIGNAL SIGTERM
+# The web UI, when the container runs `akson-intake web --host 0.0.0.0`.
+EXPOSE 8080
 CMD ["akson-intake", "run"]

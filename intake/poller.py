@@ -138,8 +138,10 @@ def _advisory_guard(engine, mailbox: str) -> Iterator[tuple | None]:
     finally:
         try:
             if held:
+                # Logged before the unlock, so that in the logs of all workers together a
+                # "taken" line never falls inside another holder's taken..releasing span.
+                log.info("poll lock on %s releasing by pid %s", mailbox, os.getpid())
                 leases.advisory_unlock(conn, key)
-                log.info("poll lock on %s released by pid %s", mailbox, os.getpid())
         except SQLAlchemyError as err:
             # The connection is gone, and with it the lock; never hand it back to the pool.
             log.warning("poll lock on %s: connection lost (%s); the server has freed the lock",

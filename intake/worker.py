@@ -26,6 +26,7 @@ from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import OperationalError
 
 from intake.app import App, AppError
 from intake.clock import wall_clock
@@ -42,6 +43,8 @@ from storage.db import session_scope
 from storage.errors import StorageError
 
 log = logging.getLogger("akson.worker")
+
+_OPERATIONAL = (MailboxError, AppError, StorageError, ConfigError, OperationalError)
 
 # The reminder plan is cheap to look at: check it often, so a 09:00 step goes at 09:00.
 REMIND_INTERVAL_SECONDS = 60
@@ -163,8 +166,10 @@ def run_forever(app: App, *, poll_and_process) -> int:
             try:
                 result = job()
             except Exception as err:  # noqa: BLE001 - loop boundary: keep the worker alive
-                log.error("%s failed: %s", name, err, exc_info=not isinstance(
-                    err, (MailboxError, AppError, StorageError, ConfigError)))
+                # Known trouble (a server down, a full disk, a lost connection) gets one
+                # line; anything else is a bug and gets its traceback.
+                log.error("%s failed: %s", name, str(err).splitlines()[0] if str(err) else repr(err),
+                          exc_info=not isinstance(err, _OPERATIONAL))
                 gate.failed(_now(cfg))
                 return
             if isinstance(result, SendStats) and result.unavailable:
