@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test ci bench accuracy clean
+.PHONY: demo test ci bench fuzz accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,15 @@ test: $(STAMP)
 ci: $(STAMP)
 	AKSON_REQUIRE_SERVICES=1 $(BIN)/python -m pytest
 
+# Every benchmark in one run, one table (also written as JSON under bench/results/).
+# BENCH_ARGS=--quick for a small, fast run.
 bench: $(STAMP)
-	$(BIN)/python bench/intake_throughput.py
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Coverage-guided fuzzing of the analysis (atheris); runs until stopped, or FUZZ_ARGS=-runs=N.
+fuzz: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[fuzz]'
+	$(BIN)/python tests/hostile/fuzz_atheris.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Benchmarks of the intake, run together by `make bench` (python -m bench)."""
