@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def row(measure: str, value: float, unit: str, target: str, detail: str) -> dict:
+    # Each figure also goes to stderr as it is measured: a long run shows its progress.
+    print(f"bench: {measure}: {value:.2f} {unit} ({detail})", file=sys.stderr, flush=True)
     return {"measure": measure, "value": round(value, 2), "unit": unit, "target": target, "detail": detail}
 
 
