@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.fixtures.dovecot import _require_binaries
 from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.dovecot, pytest.mark.postgres]
@@ -18,7 +19,8 @@ EXPECTED = ["naive baseline", "floor", "Dovecot -> sqlite, 1 worker", "Dovecot -
             "peak RSS, poll --once of a 10,000-page PDF"]
 
 
-def test_quick_bench_prints_the_table_and_writes_json(tmp_path, dovecot):   # dovecot: fail/skip rule
+def test_quick_bench_prints_the_table_and_writes_json(tmp_path, pg_database):
+    _require_binaries()   # pg_database and this: skip here, fail in CI, when a service is missing
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
