@@ -98,8 +98,7 @@ def poll(box: Mailbox, sessions, *, now: Callable[[], dt.datetime],
 
 
 def _is_postgresql(engine) -> bool:
-    return engine is not None and getattr(engine, "dialect", None) is not None \
-        and engine.dialect.name == "postgresql"
+    return engine is not None and engine.dialect.name == "postgresql"
 
 
 @contextlib.contextmanager
@@ -108,9 +107,10 @@ def _lease_guard(sessions, mailbox: str, now) -> Iterator[tuple[str, str] | None
     holder = lease_holder()
     name = f"mailbox:{mailbox}"
     with session_scope(sessions) as s:
-        if not _take_lease(s, name, holder, now()):
-            yield None
-            return
+        taken = _take_lease(s, name, holder, now())
+    if not taken:
+        yield None
+        return
     try:
         yield (name, holder)
     finally:

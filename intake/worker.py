@@ -138,30 +138,80 @@ def run_cycle(app: App, clock: Callable, *, poll_and_process, stop: threading.Ev
 
 def run_forever(app: App, *, poll_and_process) -> int:
     """The worker: runs until SIGTERM/SIGINT, then finishes the current message and exits 0."""
-    cfg = app.config
-    stop = threading.Event()
-    # One worker thread: jobs queue behind each other instead of overlapping.
-    scheduler = BlockingScheduler(timezone=cfg.tz, executors={"default": ThreadPoolExecutor(1)},
-                                  job_defaults={"coalesce": True, "max_instances": 1,
-                                                "misfire_grace_time": None})
-    notifier = make_notifier(app)
-    first_wait = _seconds(cfg["worker.retry_first_seconds"])
-    # Set by IDLE when mail is announced; a poll that is running then runs again after.
-    wanted = threading.Event()
+    return _Worker(app, poll_and_process).run()
 
-    def run_now(job_id: str) -> None:
-        if not stop.is_set():
-            scheduler.modify_job(job_id, next_run_time=_now(cfg))
 
-    def wake() -> None:
-        wanted.set()
-        run_now("poll")
+class _Worker:
+    """The scheduler, its three jobs, the IDLE watcher and the stop flag they share."""
 
-    def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
-        gate = Backoff(name, first=first_wait)
+    def __init__(self, app: App, poll_and_process) -> None:
+        self.app = app
+        self.cfg = app.config
+        self.poll_and_process = poll_and_process
+        self.stop = threading.Event()
+        # Set by IDLE when mail is announced; a poll that is running then runs again after.
+        self.wanted = threading.Event()
+        # One worker thread: jobs queue behind each other instead of overlapping.
+        self.scheduler = BlockingScheduler(timezone=self.cfg.tz, executors={"default": ThreadPoolExecutor(1)},
+                                           job_defaults={"coalesce": True, "max_instances": 1,
+                                                         "misfire_grace_time": None})
+        self.notifier = make_notifier(app)
+        self.clock = app.clock()
+
+    def run(self) -> int:
+        cfg = self.cfg
+        self._add_jobs()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+        # A tick that finds its job still running (a long poll) is skipped: by design, with
+        # one worker thread, so APScheduler's warning about it is noise.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        watcher = _start_idle(self.app, self.wake, self.stop)
+        log.info("worker started (pid %s): poll every %ss%s, send every %ss, reminders every %ss", os.getpid(),
+                 cfg["mailbox.poll_interval_seconds"], " and on IDLE" if watcher else "",
+                 cfg["outbox.send_interval_seconds"], REMIND_INTERVAL_SECONDS)
+        self.scheduler.start()
+        # start() returns once shut down; wait for the running job to finish its message.
+        executor = self.scheduler._lookup_executor("default")  # noqa: SLF001 - no public accessor in 3.x
+        executor.shutdown(wait=True)
+        if watcher is not None:
+            watcher.join(timeout=IDLE_STOP_SECONDS)
+        log.info("worker stopped")
+        return 0
+
+    def _add_jobs(self) -> None:
+        cfg, app, now = self.cfg, self.app, _now(self.cfg)
+        jobs = (("poll", self._poll, cfg["mailbox.poll_interval_seconds"]),
+                ("remind", lambda: remind_once(app, self.notifier, self.clock()), REMIND_INTERVAL_SECONDS),
+                ("send", lambda: send_once(app, self.clock, stop=self.stop), cfg["outbox.send_interval_seconds"]))
+        for name, job, seconds in jobs:
+            self.scheduler.add_job(self._guarded(name, job), "interval", seconds=seconds, id=name, name=name,
+                                   next_run_time=now)
+
+    def run_now(self, job_id: str) -> None:
+        if not self.stop.is_set():
+            self.scheduler.modify_job(job_id, next_run_time=_now(self.cfg))
+
+    def wake(self) -> None:
+        """IDLE saw new mail: poll now (or again right after the poll that is running)."""
+        self.wanted.set()
+        self.run_now("poll")
+
+    def _poll(self):
+        self.wanted.clear()
+        polled, processed = self.poll_and_process(self.app, self.clock, notifier=self.notifier, stop=self.stop)
+        if processed.processed:
+            self.run_now("send")   # the acknowledgements just queued leave now, not at the next tick
+        if self.wanted.is_set():
+            self.run_now("poll")   # mail was announced while this poll ran
+        return polled, processed
+
+    def _guarded(self, name: str, job: Callable[[], object]) -> Callable[[], None]:
+        """``job`` behind its own back-off gate; a failure is logged, never fatal."""
+        gate = Backoff(name, first=_seconds(self.cfg["worker.retry_first_seconds"]))
 
         def run() -> None:
-            if stop.is_set() or not gate.open(_now(cfg)):
+            if self.stop.is_set() or not gate.open(_now(self.cfg)):
                 return
             try:
                 result = job()
@@ -170,56 +220,18 @@ def run_forever(app: App, *, poll_and_process) -> int:
                 # line; anything else is a bug and gets its traceback.
                 log.error("%s failed: %s", name, str(err).splitlines()[0] if str(err) else repr(err),
                           exc_info=not isinstance(err, _OPERATIONAL))
-                gate.failed(_now(cfg))
+                gate.failed(_now(self.cfg))
                 return
             if isinstance(result, SendStats) and result.unavailable:
-                gate.failed(_now(cfg))
+                gate.failed(_now(self.cfg))
             else:
                 gate.succeeded()
         return run
 
-    clock = app.clock()
-
-    def poll_job():
-        wanted.clear()
-        polled, processed = poll_and_process(app, clock, notifier=notifier, stop=stop)
-        if processed.processed:
-            run_now("send")   # the acknowledgements just queued leave now, not at the next tick
-        if wanted.is_set():
-            run_now("poll")   # mail was announced while this poll ran
-        return polled, processed
-
-    send_interval = cfg["outbox.send_interval_seconds"]
-    scheduler.add_job(guarded("poll", poll_job), "interval", seconds=cfg["mailbox.poll_interval_seconds"],
-                      id="poll", name="poll", next_run_time=_now(cfg))
-    scheduler.add_job(guarded("remind", lambda: remind_once(app, notifier, clock())),
-                      "interval", seconds=REMIND_INTERVAL_SECONDS, id="remind", name="remind",
-                      next_run_time=_now(cfg))
-    scheduler.add_job(guarded("send", lambda: send_once(app, clock, stop=stop)),
-                      "interval", seconds=send_interval, id="send", name="send", next_run_time=_now(cfg))
-
-    def on_signal(signum, _frame) -> None:
+    def _on_signal(self, signum, _frame) -> None:
         log.info("signal %s: finishing the current message, then stopping", signum)
-        stop.set()
-        scheduler.shutdown(wait=False)
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
-    # A tick that finds its job still running (a long poll) is skipped: by design, with one
-    # worker thread, so APScheduler's warning about it is noise.
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    watcher = _start_idle(app, wake, stop)
-    log.info("worker started (pid %s): poll every %ss%s, send every %ss, reminders every %ss", os.getpid(),
-             cfg["mailbox.poll_interval_seconds"], " and on IDLE" if watcher else "", send_interval,
-             REMIND_INTERVAL_SECONDS)
-    scheduler.start()
-    # start() returns once shut down; wait for the running job to finish its message.
-    executor = scheduler._lookup_executor("default")  # noqa: SLF001 - no public accessor in 3.x
-    executor.shutdown(wait=True)
-    if watcher is not None:
-        watcher.join(timeout=IDLE_STOP_SECONDS)
-    log.info("worker stopped")
-    return 0
+        self.stop.set()
+        self.scheduler.shutdown(wait=False)
 
 
 def _start_idle(app: App, wake: Callable[[], None], stop: threading.Event) -> IdleWatcher | None:

@@ -25,7 +25,8 @@ from .base import (
     MessageNotFound,
     UidValidityChanged,
 )
-from .imap import ImapMailbox, ImapSettings, token_from_command, token_from_env
+from .imap import ImapMailbox, ImapSettings
+from .tokens import token_from_command, token_from_env
 from .maildir import MaildirMailbox
 
 __all__ = [

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import imaplib
 import logging
-import os
 import ssl
-import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -33,6 +31,7 @@ from .base import (
     MessageNotFound,
     UidValidityChanged,
 )
+from .tokens import token_from_command, token_from_env  # noqa: F401 - part of this module's API
 from .select import (
     MoveStrategy,
     internaldate_utc,
@@ -206,51 +205,6 @@ class XOAuth2:
         return "XOAuth2(<redacted>)"
 
 
-def token_from_env(var: str) -> str:
-    """The OAuth2 access token in environment variable ``var``, stripped."""
-    value = os.environ.get(var, "").strip()
-    if not value:
-        raise MailboxAuthError(f"OAuth2 token: environment variable {var} is unset or empty")
-    return value
-
-
-def token_from_command(argv: Sequence[str], timeout: float = 30.0) -> str:
-    """Run ``argv`` (e.g. a small MSAL script) and return its stdout, stripped.
-
-    Errors never quote stdout, where the token would be, nor the arguments, where a
-    client secret might be; only the program name, exit status and last stderr line.
-    """
-    argv = tuple(argv)
-    if not argv:
-        raise MailboxAuthError("OAuth2 token command is empty")
-    name = os.path.basename(argv[0])
-    # Failures are raised outside the except blocks so that no exception context holds
-    # on to TimeoutExpired, which carries the argv and any partial stdout.
-    failure = ""
-    try:
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        failure = f"did not finish within {timeout:g} s"
-    except OSError as err:
-        failure = f"could not run: {err.strerror}"
-    if failure:
-        raise MailboxAuthError(f"OAuth2 token command {name!r} {failure}")
-    if done.returncode != 0:
-        hint = _last_line(done.stderr)
-        raise MailboxAuthError(
-            f"OAuth2 token command {name!r} failed with exit status {done.returncode}" + (f": {hint}" if hint else "")
-        )
-    value = done.stdout.decode("utf-8", "replace").strip()
-    if not value:
-        raise MailboxAuthError(f"OAuth2 token command {name!r} printed no token")
-    return value
-
-
-def _last_line(stderr: bytes, limit: int = 200) -> str:
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    return lines[-1][:limit] if lines else ""
-
-
 def _discard(client: IMAPClient) -> None:
     """Drop a connection we no longer trust, without a LOGOUT round trip."""
     try:
@@ -353,14 +307,14 @@ class ImapMailbox:
         try:
             client.idle()
             deadline = time.monotonic() + seconds
+            announced = False
             try:
-                while not stop() and time.monotonic() < deadline:
-                    responses = client.idle_check(timeout=check_every)
-                    if any(len(r) > 1 and r[1] == b"EXISTS" for r in responses):
-                        return True
-                return False
+                while not announced and not stop() and time.monotonic() < deadline:
+                    announced = _announces_mail(client.idle_check(timeout=check_every))
             finally:
-                client.idle_done()
+                # Mail that came just as we ended the IDLE is reported with DONE's reply.
+                _text, pending = client.idle_done()
+            return announced or _announces_mail(pending)
         except _CONNECTION_ERRORS as err:
             self._drop()
             raise MailboxUnavailable(f"{self.key}: connection lost during IDLE: {err}") from err
@@ -431,6 +385,11 @@ class ImapMailbox:
             # Without UIDPLUS this also expunges other \Deleted mail in the folder; in a
             # campaign inbox that mail was marked for deletion by someone anyway.
             client.expunge()
+
+
+def _announces_mail(responses) -> bool:
+    """True when untagged responses include ``* n EXISTS`` (new mail in the folder)."""
+    return any(len(r) > 1 and r[1] == b"EXISTS" for r in responses)
 
 
 def _search_new(client: IMAPClient, last_uid: int) -> list[int]:
