@@ -167,6 +167,21 @@ def _env_name(key: str, value: Any) -> str:
     return value
 
 
+def _intermediaries(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """A table: mail domain -> list of kommunenummer it sends for, or ["*"] for all."""
+    if not isinstance(value, dict):
+        raise ConfigError(key, 'expected a table such as { "ikt.example.no" = ["3446", "3447"] }')
+    out = {}
+    for domain, numbers in value.items():
+        if not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", domain.lower()):
+            raise ConfigError(f"{key}.{domain}", "expected a mail domain such as ikt.example.no")
+        if not isinstance(numbers, list) or not numbers or not all(
+                isinstance(n, str) and (n == "*" or re.match(r"^\d{4}$", n)) for n in numbers):
+            raise ConfigError(f"{key}.{domain}", 'expected a list of 4-digit kommunenummer or ["*"]')
+        out[domain.lower()] = tuple(numbers)
+    return out
+
+
 # ------------------------------------------------------------- the declaration
 
 SETTINGS: tuple[Setting, ...] = (
@@ -183,6 +198,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mailbox", "oauth2_token_command", [], "Command (argv list) that prints an XOAUTH2 access token.", _string_list),
     Setting("mailbox", "processed_folder", "", "IMAP: move handled mail here when set.", _string),
     Setting("mailbox", "authserv_id", "", "authserv-id of our receiving server; only its Authentication-Results are trusted as a pass.", _string),
+    Setting("senders", "intermediaries", {}, 'Domains that send on behalf of municipalities (IT services, archive systems, KS): { "domain" = ["kommunenummer", ...] }, ["*"] for all.', _intermediaries),
+    Setting("signatures", "trust_roots", [], "PEM files of the CA certificates a PDF signature must chain to (production: Buypass, Commfides); empty trusts none.", _string_list),
     Setting("mailbox", "poll_interval_seconds", 60, "Seconds between polls for the worker.", _int_range(5, 86400)),
     Setting("mailbox", "timeout_seconds", 30, "Network timeout for the mailbox server.", _int_range(1, 600)),
     Setting("database", "url", "sqlite:///./var/akson-intake.db", "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB.", _db_url),

@@ -46,10 +46,11 @@ class ProcessStats:
 
 
 def make_analyser(campaign: Campaign, *, authserv_id: str = "", own_addresses=frozenset(),
-                  ocr=None) -> Analyser:
+                  ocr=None, **extra) -> Analyser:
+    """``extra``: further ``Analyser`` options (trust_roots, intermediaries)."""
     return Analyser(campaign.municipalities, invited=campaign.invited, deadline=campaign.deadline,
                     authserv_ids=(authserv_id,) if authserv_id else (),
-                    own_addresses=frozenset(own_addresses), ocr=ocr)
+                    own_addresses=frozenset(own_addresses), ocr=ocr, **extra)
 
 
 def failed_decision(err: BaseException, late: bool) -> Decision:

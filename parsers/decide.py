@@ -20,8 +20,10 @@ from parsers.types import (
     Mention,
     ParsedMessage,
     SenderCheck,
+    Signer,
     Status,
 )
+from parsers.textnorm import fold
 
 # Reason strings (interface.md lists the first ones; the others follow the same style).
 UNKNOWN = "unknown_municipality"
@@ -37,6 +39,13 @@ DECISION_ONLY = "decision_without_declaration"
 QUESTION = "question"
 NO_DOCUMENT = "no_document"
 NOT_A_DECLARATION = "not_a_declaration"
+# A digital signature that is broken (altered after signing, bad digest) or that is the
+# only sign of signing and does not chain to a trusted root.
+SIGNATURE_INVALID = "signature_invalid"
+# A trusted digital signature by somebody other than the people the form names.
+SIGNER_MISMATCH = "signature_signer_mismatch"
+# The sender's domain imitates a municipality's (stavanger-kommune.com, kommmune.no).
+LOOKALIKE = "sender_lookalike_domain"
 
 
 @dataclass(frozen=True)
@@ -167,12 +176,14 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
     return {
         "sender": {"address": sender.address, "domain": sender.domain,
                    "domain_municipalities": sorted(sender.domain_numbers),
-                   "authenticated": sender.authenticated, "auth_detail": sender.auth_detail},
+                   "authenticated": sender.authenticated, "auth_detail": sender.auth_detail,
+                   "lookalike_of": sender.lookalike_of},
         "subject": msg.subject,
         "documents": [
             {"filename": d.filename, "path": list(d.path), "type": d.detected_type,
              "text_method": d.text_method, "problem": d.problem, "doc_kind": d.doc_kind.value,
              "declines": d.declines, "mentions": [mention(m) for m in d.mentions],
+             "signatures": [c.as_dict() for c in d.signatures],
              "signers": [s.as_dict() for s in d.signers],
              "signed_date": d.signed_date.isoformat() if d.signed_date else None}
             for d in docs
@@ -216,11 +227,12 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
 
     status = _status(kind, reasons)
     number = resolved.number
+    signers = signed_by(main)[0] if main is not None else ()
     decision = Decision(
         kind=kind, status=status, municipality_number=number,
-        signers=main.signers if main is not None else (),
+        signers=signers,
         # A date printed on a form nobody signed is not a signing date.
-        signed_date=main.signed_date if main is not None and main.signers else None,
+        signed_date=_signed_date(main, signers),
         attachment=main.filename if main is not None else None,
         late=late, reasons=tuple(dict.fromkeys(reasons)),
     )
@@ -247,9 +259,59 @@ def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[Docum
             blockers.append(NOT_INVITED)
     if sender.authenticated is False:
         blockers.append(NOT_AUTHENTICATED)
-    if kind is Kind.DECLARATION and main is not None and not main.signers:
+    if sender.lookalike_of:
+        blockers.append(LOOKALIKE)
+    signers, signature_problem = signed_by(main) if main is not None else ((), None)
+    if kind is Kind.DECLARATION and main is not None and not signers \
+            and signature_problem is None:
         blockers.append(NOT_SIGNED)
+    if signature_problem:
+        blockers.append(signature_problem)
+    # A broken signature anywhere in the message: something was altered after signing.
+    if any(not check.sound for d in docs for check in d.signatures):
+        blockers.append(SIGNATURE_INVALID)
     return blockers
+
+
+def signed_by(doc: DocumentAnalysis) -> tuple[tuple[Signer, ...], str | None]:
+    """Who signed ``doc`` (printed names, or a trusted digital signature) and what is wrong.
+
+    A trusted, intact signature stands in for a handwritten one when the form prints no
+    signer, and must name one of the printed signers when it does. An untrusted one is
+    no evidence: harmless beside printed names, a problem when it is all there is.
+    """
+    checks = doc.signatures
+    if not checks:
+        return doc.signers, None
+    if not all(c.sound for c in checks):
+        return doc.signers, SIGNATURE_INVALID
+    trusted = [c for c in checks if c.trusted and c.signer]
+    if not doc.signers:
+        if not trusted:
+            return (), SIGNATURE_INVALID
+        return tuple(dict.fromkeys(Signer(c.signer, c.title) for c in trusted)), None
+    if trusted and not any(same_person(c.signer, s.name) for c in trusted for s in doc.signers):
+        return doc.signers, SIGNER_MISMATCH
+    return doc.signers, None
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """The same full name, ignoring case, accents and middle names."""
+    x, y = fold(a or "").replace("-", " ").split(), fold(b or "").replace("-", " ").split()
+    if not x or not y:
+        return False
+    if x == y:
+        return True
+    return len(x) > 1 and len(y) > 1 and x[0] == y[0] and x[-1] == y[-1]
+
+
+def _signed_date(main: DocumentAnalysis | None, signers: tuple[Signer, ...]) -> dt.date | None:
+    if main is None or not signers:
+        return None
+    if main.signed_date is None and main.signatures and not main.signers:
+        stamped = [c.signed_at for c in main.signatures if c.signed_at is not None]
+        return min(stamped).date() if stamped else None
+    return main.signed_date
 
 
 def _status(kind: Kind, reasons: list[str]) -> Status:

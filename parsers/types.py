@@ -154,6 +154,33 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class SignatureCheck:
+    """One digital signature in a PDF, as ``parsers.signature`` validated it."""
+
+    signer: str | None                 # the certificate's common name
+    signed_at: dt.datetime | None      # as the signer reported it (not proof of time)
+    intact: bool                       # the digest and the signature value check out
+    unchanged: bool                    # nothing that can alter the page was added after signing
+    trusted: bool                      # the certificate chains to a configured trust root
+    title: str = ""                    # the certificate's title attribute, lower case
+    organisation: str = ""             # the certificate's organisation (O)
+    issuer: str = ""                   # the issuing CA's common name
+    detail: str = ""                   # one line for staff
+
+    @property
+    def sound(self) -> bool:
+        """Intact and not changed since: the document reads as it was signed."""
+        return self.intact and self.unchanged
+
+    def as_dict(self) -> dict:
+        return {"signer": self.signer, "title": self.title, "organisation": self.organisation,
+                "issuer": self.issuer,
+                "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+                "intact": self.intact, "unchanged": self.unchanged, "trusted": self.trusted,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class DocumentAnalysis:
     """Everything learnt from one document's text."""
 
@@ -167,6 +194,7 @@ class DocumentAnalysis:
     signers: tuple[Signer, ...]
     signed_date: dt.date | None
     declines: bool = False             # the text declines or postpones
+    signatures: tuple[SignatureCheck, ...] = ()   # digital signatures (PDF only)
 
 
 @dataclass(frozen=True)
@@ -181,6 +209,9 @@ class SenderCheck:
     auto_reply: bool = False           # RFC 3834 and friends: never answer, ignore
     bulk: bool = False                 # list or bulk mail
     delivery_report: bool = False      # DSN / multipart/report
+    # A trusted domain this one imitates (stavanger-kommune.com for stavanger.kommune.no),
+    # in the From or a forwarded message's From: never a municipality's sender.
+    lookalike_of: str | None = None
 
 
 @dataclass(frozen=True)
