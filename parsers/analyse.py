@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
-from parsers import classify, dates, signers
+from parsers import classify, dates, minutes, signers
 from parsers.decide import BodyFacts, decide
 from parsers.extract import extract_text
 from parsers.mime import parse_message
@@ -107,6 +107,7 @@ class Analyser:
             doc_kind=classify.classify_document(content, doc.filename),
             mentions=mentions, signers=signers.find_signers(content),
             signed_date=dates.find_signed_date(content),
+            **minutes.document_facts(content, doc.filename),
             declines=classify.declines(content),
             signatures=self.signatures(doc, received_at))
 
@@ -123,6 +124,7 @@ class Analyser:
             declines=classify.declines(body) or classify.declines(message.subject or ""),
             is_question=classify.is_question(message.subject or "", body),
             claims_signed=classify.claims_signed_in_body(body),
+            postpones=classify.postpones(classify.own_text(body)),
         )
 
 

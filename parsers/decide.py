@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from parsers import council
 from parsers.types import (
     Decision,
     DecisionContext,
@@ -56,6 +57,7 @@ class BodyFacts:
     declines: bool
     is_question: bool
     claims_signed: bool
+    postpones: bool = False            # the sender puts the decision off
 
 
 @dataclass(frozen=True)
@@ -103,17 +105,21 @@ def _pick_main(docs: list[DocumentAnalysis], kind: DocKind) -> DocumentAnalysis 
 
 def _kind_and_main(docs: list[DocumentAnalysis], body: BodyFacts) -> tuple[Kind, DocumentAnalysis | None]:
     declaration = _pick_main(docs, DocKind.DECLARATION)
-    if declaration is not None and not declaration.declines:
+    if declaration is not None and not council.says_no(declaration):
         return Kind.DECLARATION, declaration
-    decline = _pick_main(docs, DocKind.DECLINE) or next(
-        (d for d in docs if d.declines and not d.problem), None)
+    # Putting off is checked before refusing: a text that does both is not final.
+    later = council.first(docs, council.puts_off)
+    if later is not None:
+        return (Kind.COUNCIL_DECISION if later.minutes is not None else Kind.DECLINE), later
+    decline = council.first([d for d in docs if d.doc_kind == DocKind.DECLINE], council.says_no) \
+        or council.first(docs, council.says_no)
     if decline is not None:
         return Kind.DECLINE, decline
     minutes = _pick_main(docs, DocKind.MINUTES)
     if minutes is not None:
         return Kind.COUNCIL_DECISION, minutes
     readable = [d for d in docs if not d.problem]
-    if body.declines and not readable:
+    if (body.postpones or body.declines) and not readable:
         return Kind.DECLINE, None
     problem = next((d for d in docs if d.problem), None)
     if problem is not None:
@@ -183,6 +189,7 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
             {"filename": d.filename, "path": list(d.path), "type": d.detected_type,
              "text_method": d.text_method, "problem": d.problem, "doc_kind": d.doc_kind.value,
              "declines": d.declines, "mentions": [mention(m) for m in d.mentions],
+             "postpones": d.postpones, "minutes": d.minutes.as_dict() if d.minutes else None,
              "signatures": [c.as_dict() for c in d.signatures],
              "signers": [s.as_dict() for s in d.signers],
              "signed_date": d.signed_date.isoformat() if d.signed_date else None}
@@ -194,6 +201,8 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
         "municipality_candidates": sorted(resolved.candidates),
         "walk_problems": list(msg.problems),
         "reply_to_municipalities": sorted(ctx.reply_numbers),
+        "council_decision": council.council_evidence(main, docs),
+        "names": council.name_notes(main.mentions if main is not None else body.mentions, ctx.registry),
     }
 
 
@@ -211,10 +220,16 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     if main is not None and main.problem:
         reasons.append(main.problem)
 
-    if kind in (Kind.DECLARATION, Kind.DECLINE):
+    if kind is Kind.DECLARATION:
+        reasons += _accept_blockers(kind, main, docs, body, sender, ctx)
+        if council.against_the_form(main, docs):
+            reasons.append(council.CONFLICTING)
+    elif kind is Kind.DECLINE:
+        postponed = council.puts_off(main) if main is not None else body.postpones
+        reasons += council.decline_reasons(main, postponed)
         reasons += _accept_blockers(kind, main, docs, body, sender, ctx)
     elif kind is Kind.COUNCIL_DECISION:
-        reasons += [NOT_SIGNED, DECISION_ONLY]
+        reasons += council.decision_reasons(main, docs)
     elif kind is Kind.QUESTION:
         reasons.append(QUESTION)
     elif not reasons:

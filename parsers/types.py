@@ -145,6 +145,31 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class CouncilDecision:
+    """What a council's minutes say was decided (``parsers.minutes``), kept as evidence."""
+
+    body: str | None                   # "kommunestyret", "formannskapet", "heradsstyret", ...
+    meeting_date: dt.date | None
+    case_number: str | None            # the body's case number, "045/20"
+    archive_case: str | None           # the archive's case number, "20/1377"
+    polarity: str                      # "positive", "negative", "postponed" or "unclear"
+    final: bool                        # the body's own decision, not a proposal to another
+    decision_text: str
+    conditions: tuple[str, ...] = ()   # sentences attaching conditions to a positive decision
+
+    @property
+    def conditional(self) -> bool:
+        return self.polarity == "positive" and bool(self.conditions)
+
+    def as_dict(self) -> dict:
+        return {"body": self.body,
+                "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
+                "case_number": self.case_number, "archive_case": self.archive_case,
+                "polarity": self.polarity, "final": self.final, "conditional": self.conditional,
+                "conditions": list(self.conditions), "decision_text": self.decision_text}
+
+
+@dataclass(frozen=True)
 class Signer:
     name: str
     title: str                         # lower case: "ordfører", "rådmann", ...
@@ -194,6 +219,8 @@ class DocumentAnalysis:
     signers: tuple[Signer, ...]
     signed_date: dt.date | None
     declines: bool = False             # the text declines or postpones
+    postpones: bool = False            # the text puts the decision off (not a decline)
+    minutes: CouncilDecision | None = None   # what the council decided, for minutes
     signatures: tuple[SignatureCheck, ...] = ()   # digital signatures (PDF only)
 
 
