@@ -20,6 +20,7 @@ CONDITIONAL = "conditional_decision"
 POSTPONED = "postponed"
 CONFLICTING = "conflicting_decision"
 NOT_FINAL = "not_final_decision"
+NEAR_SPELLING = "municipality_near_spelling_only"
 
 _CLEAR = ("positive", "negative", "postponed")
 
@@ -99,3 +100,9 @@ def name_notes(mentions: tuple[Mention, ...], registry: tuple[Municipality, ...]
                 "fuzzy": "near spelling (OCR slip or inflected form) of the name"}.get(m.alias_kind, m.alias_kind)
         notes.append({"matched": m.matched, "kind": m.alias_kind, "municipalities": now, "note": note})
     return notes
+
+
+def near_spelling_only(mentions: tuple[Mention, ...], number: str) -> bool:
+    """Every strong mention of ``number`` is a near spelling (``alias_kind`` fuzzy)."""
+    kinds = {m.alias_kind for m in mentions if m.strength == "strong" and number in m.numbers}
+    return kinds == {"fuzzy"}

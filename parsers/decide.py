@@ -268,6 +268,9 @@ def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[Docum
         linked = doc_says.number in ctx.reply_numbers and not sender.domain_numbers
         if doc_says.number not in sender.domain_numbers and not linked:
             blockers.append(DOMAIN_MISMATCH)
+        # A near spelling alone (an OCR slip) counts only when the domain names the place.
+        if doc_says.number not in sender.domain_numbers and council.near_spelling_only(mentions, doc_says.number):
+            blockers.append(council.NEAR_SPELLING)
         if _conflicts(doc_says.number, docs, body, sender):
             blockers.append(AMBIGUOUS)
         if doc_says.number not in ctx.invited:

@@ -212,3 +212,22 @@ def test_conventional_domains_never_for(registry, domain):
 
 def test_conventional_domains_are_unique_per_domain(registry):
     assert all(len(n) == 1 for n in conventional_domains(registry).values())
+
+
+@pytest.mark.parametrize("text, number", [
+    pytest.param("Tysnos kommune", "4616", id="one-slip-short"),
+    pytest.param("Kvinnhcrad kommune", "4617", id="one-slip-long"),
+    pytest.param("KVINNHCRAD KOMMUNE", "4617", id="one-slip-caps"),
+    pytest.param("Kommune: Tysnos", "4616", id="one-slip-label"),
+    pytest.param("Bjørnafjordcn kommune", "4624", id="one-slip-compound"),
+    pytest.param("Boclø kommune", None, id="short-with-a-rival-one-more-slip-away"),
+    pytest.param("RNodalen kommune", None, id="two-places-equally-near"),
+    pytest.param("5tor-Elvdal kommune", None, id="garbled-start-not-a-shorter-name"),
+    pytest.param("Vossx kommune", None, id="short-name-never-forgiven"),
+])
+def test_near_spellings_only_when_unique_with_a_margin(index, text, number):
+    found = [m for m in index.find(text, "document") if m.strength == "strong"]
+    if number is None:
+        assert found == []
+    else:
+        assert [(sorted(m.numbers), m.alias_kind) for m in found] == [([number], "fuzzy")]
