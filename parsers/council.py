@@ -12,7 +12,9 @@ that postpones is a decline held for staff with the reason ``postponed``.
 """
 from __future__ import annotations
 
-from parsers.types import DocumentAnalysis, Mention, Municipality
+from dataclasses import replace
+
+from parsers.types import Decision, DocumentAnalysis, Mention, Municipality
 
 # Reason strings, in the style of interface.md's.
 DECISION_ONLY = "decision_without_declaration"
@@ -21,6 +23,7 @@ POSTPONED = "postponed"
 CONFLICTING = "conflicting_decision"
 NOT_FINAL = "not_final_decision"
 NEAR_SPELLING = "municipality_near_spelling_only"
+SEVERAL = "several_municipalities"
 
 _CLEAR = ("positive", "negative", "postponed")
 
@@ -106,3 +109,38 @@ def near_spelling_only(mentions: tuple[Mention, ...], number: str) -> bool:
     """Every strong mention of ``number`` is a near spelling (``alias_kind`` fuzzy)."""
     kinds = {m.alias_kind for m in mentions if m.strength == "strong" and number in m.numbers}
     return kinds == {"fuzzy"}
+
+
+def covered(main: DocumentAnalysis | None) -> frozenset[str]:
+    """The municipalities a joint document speaks for, or nothing when it speaks for one.
+
+    Joint means a strong list ("Gran, Lunner og Jevnaker kommuner slutter seg til") and
+    no strong mention of a place outside the list: a form that also names a fourth
+    municipality is ambiguous, not joint.
+    """
+    if main is None:
+        return frozenset()
+    lists = [m.numbers for m in main.mentions
+             if m.alias_kind == "list" and m.strength == "strong" and len(m.numbers) > 1]
+    if not lists:
+        return frozenset()
+    together = frozenset().union(*lists)
+    outside = [m for m in main.mentions if m.strength == "strong" and m.alias_kind != "list"
+               and not m.numbers & together]
+    return frozenset() if outside else together
+
+
+def per_municipality(decision: Decision) -> tuple[Decision, ...]:
+    """One decision per municipality a joint document covers; the decision itself otherwise.
+
+    Each part keeps the whole evidence and goes to staff: a joint document is signed for
+    several councils at once, and whether each signer may bind each of them is for a
+    person to judge. The order is fixed (by number) so that processing again gives the
+    same parts.
+    """
+    numbers = decision.evidence.get("municipalities_covered") or []
+    if len(numbers) < 2:
+        return (decision,)
+    return tuple(replace(decision, municipality_number=n,
+                         evidence={**decision.evidence, "part_of_joint_document": n})
+                 for n in sorted(numbers))

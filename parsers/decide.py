@@ -75,7 +75,8 @@ def _strong_numbers(mentions: tuple[Mention, ...], sender_numbers: frozenset[str
     """
     sets: list[frozenset[str]] = []
     for m in mentions:
-        if m.strength != "strong":
+        # A list ("Gran og Lunner kommuner") names several at once: see council.covered.
+        if m.strength != "strong" or m.alias_kind == "list":
             continue
         numbers = m.numbers
         if len(numbers) > 1:
@@ -201,6 +202,7 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
         "municipality_candidates": sorted(resolved.candidates),
         "walk_problems": list(msg.problems),
         "reply_to_municipalities": sorted(ctx.reply_numbers),
+        "municipalities_covered": sorted(council.covered(main)),
         "council_decision": council.council_evidence(main, docs),
         "names": council.name_notes(main.mentions if main is not None else body.mentions, ctx.registry),
     }
@@ -240,8 +242,11 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     if kind not in (Kind.DECLARATION, Kind.DECLINE) and resolved.reason:
         reasons.append(resolved.reason)
 
+    covered = council.covered(main)
+    if covered:
+        reasons.append(council.SEVERAL)
     status = _status(kind, reasons)
-    number = resolved.number
+    number = None if covered else resolved.number
     signers = signed_by(main)[0] if main is not None else ()
     decision = Decision(
         kind=kind, status=status, municipality_number=number,

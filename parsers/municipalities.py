@@ -60,6 +60,14 @@ _FUZZY_SEARCH = 3
 _SHORT_MARGIN = 2
 _LONG_MARGIN = 1
 
+# Plural forms that gather several names into one statement ("X og Y kommuner").
+_PLURALS = r"kommuner|kommunar|kommunene|kommunane"
+# Words of the case itself: a list beside them is what the document is about.
+_CASE_WORDS = re.compile(
+    r"signer|slutt(?:er|ar) seg|stiller seg bak|tilslutn|underteikn|undertegn|skriv(?:er)? under"
+    r"|\bvedt|erklaering"
+)
+
 # Capitalised words that often stand before "kommune" and are not names; they must
 # never become a fuzzy match ("Denne kommune", "Eigen kommune").
 _FUZZY_STOPWORDS = frozenset("""
@@ -123,6 +131,11 @@ class NameIndex:
         names = alternation(fold(s) for s, _, _ in spellings)
         self._name_re = re.compile(rf"(?<![\w-])(?:{names})(?!\w|-\w)")
         self._strong_re = re.compile(rf"(?<![\w-])(?:{names})\s+(?:{SUFFIXES})(?!\w)")
+        item = rf"(?:{names})"
+        self._list_re = re.compile(
+            rf"(?<![\w-]){item}(?:\s*,\s*{item})*\s*,?\s+(?:og|samt)\s+{item}\s+(?:{_PLURALS})(?!\w)"
+            rf"|(?<![\w-])(?:{_PLURALS})\s+{item}(?:\s*,\s*{item})*\s*,?\s+(?:og|samt)\s+{item}(?!\w)"
+        )
         county_names = _county_names(self._registry.values())
         self._counties = {compact(k): v for k, v in county_names.items()}
         counties = alternation(fold(k) for k in county_names)
@@ -160,7 +173,25 @@ class NameIndex:
         strong += [h for h in self._suffix_hits(line) if not _overlaps(h, strong)]
         strong += [h for h in self._fuzzy_hits(line, strong) if not _overlaps(h, strong)]
         weak = [h for h in self._bare_hits(line) if not _overlaps(h, strong)]
-        return sorted(strong + weak, key=lambda h: h.start)
+        return sorted(strong + weak + self._list_hits(line, lines, index), key=lambda h: h.start)
+
+    def _list_hits(self, line: _Line, lines: list[str], index: int) -> list[_Hit]:
+        """"Gran, Lunner og Jevnaker kommuner": one hit naming all of them (``list``).
+
+        Strong only beside words of the case (signing, joining, the declaration): a list
+        in a letterhead or a description of a partnership decides nothing. A homonym in
+        the list makes it unusable: nobody can tell which of two places joined.
+        """
+        hits = []
+        for m in self._list_re.finditer(line.text):
+            entries = [self._entries[compact(n.group(0))] for n in self._name_re.finditer(m.group(0))
+                       if compact(n.group(0)) in self._entries]
+            if len(entries) < 2 or any(len(e.numbers) != 1 for e in entries):
+                continue
+            numbers = frozenset().union(*(e.numbers for e in entries))
+            context = line.text + " " + (fold(lines[index + 1]) if index + 1 < len(lines) else "")
+            hits.append(_Hit(m.start(), m.end(), numbers, "list", bool(_CASE_WORDS.search(context))))
+        return hits
 
     def _label_hits(self, line: _Line, lines: list[str], index: int) -> list[_Hit]:
         label = LABEL_RE.match(line.text)

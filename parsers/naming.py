@@ -54,7 +54,7 @@ def resolve(mentions: Iterable[Mention], *, sender_numbers: frozenset[str]) -> R
     exactly one of them is the sender's and it is also the one in the form's "Kommune:"
     field or, with no such field, the one named most often.
     """
-    strong = [m for m in mentions if m.strength == "strong"]
+    strong = [m for m in mentions if m.strength == "strong" and m.alias_kind != "list"]
     if not strong:
         return Resolution(None, "unknown_municipality")
     sets = [_narrow(m.numbers, sender_numbers) for m in strong]

@@ -18,7 +18,7 @@ from parsers.types import Status
 
 OSLO = dt.timezone(dt.timedelta(hours=2))
 RECEIVED = dt.datetime(2020, 6, 12, 10, 0, tzinfo=OSLO)
-DOMAINS = {"1806": "narvik.kommune.no", "5437": "karasjok.kommune.no", "4622": "kvam.no",
+DOMAINS = {"3446": "gran.kommune.no", "1806": "narvik.kommune.no", "5437": "karasjok.kommune.no", "4622": "kvam.no",
            "4616": "tysnes.kommune.no", "4617": "kvinnherad.kommune.no"}
 
 
@@ -69,3 +69,50 @@ def test_a_split_municipalitys_former_name_needs_the_domain(analyser):
     assert (narvik.status, narvik.municipality_number) == (Status.ACCEPTED, "1806")
     private = analyser.analyse(signed_form("Tysfjord kommune", "online.no"), received_at=RECEIVED).decision
     assert private.status is Status.NEEDS_REVIEW and "ambiguous_municipality" in private.reasons
+
+
+def joint_mail(lines: tuple[str, ...], domain: str = "gran.kommune.no") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"postmottak@{domain}"
+    msg["To"] = "akson@hod.dep.no"
+    msg["Subject"] = "Intensjonserklæring"
+    msg["Message-ID"] = f"<{abs(hash(lines))}@{domain}>"
+    msg.set_content("Vedlagt.")
+    msg.add_attachment("\n".join(lines).encode(), maintype="text", subtype="plain", filename="erklæring.txt")
+    return bytes(msg)
+
+
+SIGNATURES = ("Sted og dato: Jaren, 11.06.2020", "Navn: Kari Moen", "Tittel: Ordfører")
+
+
+@pytest.mark.parametrize("lines, covered, status, number", [
+    pytest.param(("INTENSJONSERKLÆRING", "Gran, Lunner og Jevnaker kommuner slutter seg til arbeidet med Akson.",
+                  *SIGNATURES), ["3053", "3054", "3446"], Status.NEEDS_REVIEW, None, id="joint-form-nb"),
+    pytest.param(("Møtebok for Hadeland regionråd", "Vedtak:", "Kommunane Gran, Lunner og Jevnaker sluttar seg "
+                  "til intensjonserklæringa."), ["3053", "3054", "3446"], Status.NEEDS_REVIEW, None,
+                 id="joint-minutes-nn"),
+    pytest.param(("INTENSJONSERKLÆRING", "Gran kommune stiller seg bak arbeidet med Akson.",
+                  "Hadeland IKT eies av Gran, Lunner og Jevnaker kommuner.", "Kommune: Gran", *SIGNATURES),
+                 [], Status.ACCEPTED, "3446", id="partnership-described-not-joint"),
+    pytest.param(("INTENSJONSERKLÆRING", "Gran og Lunner kommuner slutter seg til intensjonserklæringen.",
+                  "Kommune: Hamar", *SIGNATURES), [], Status.NEEDS_REVIEW, "3403", id="outsider-named-ambiguous"),
+    pytest.param(("INTENSJONSERKLÆRING", "Herøy og Gran kommuner slutter seg til intensjonserklæringen.",
+                  *SIGNATURES), [], Status.NEEDS_REVIEW, None, id="homonym-in-list-not-joint"),
+])
+def test_a_document_for_several_municipalities(analyser, lines, covered, status, number):
+    decision = analyser.analyse(joint_mail(lines), received_at=RECEIVED).decision
+    assert decision.evidence["municipalities_covered"] == covered
+    assert (decision.status, decision.municipality_number) == (status, number)
+    if covered:
+        assert "several_municipalities" in decision.reasons
+    elif status is Status.NEEDS_REVIEW:
+        assert {"ambiguous_municipality", "unknown_municipality"} & set(decision.reasons), decision.reasons
+
+
+def test_a_joint_document_becomes_one_decision_per_municipality(analyser):
+    from parsers.council import per_municipality
+    lines = ("INTENSJONSERKLÆRING", "Gran, Lunner og Jevnaker kommuner slutter seg til arbeidet med Akson.",
+             *SIGNATURES)
+    parts = per_municipality(analyser.analyse(joint_mail(lines), received_at=RECEIVED).decision)
+    assert [p.municipality_number for p in parts] == ["3053", "3054", "3446"]
+    assert all(p.status is Status.NEEDS_REVIEW and "several_municipalities" in p.reasons for p in parts)
