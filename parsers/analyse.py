@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from parsers import classify, dates, minutes, signers
-from parsers.decide import BodyFacts, decide
+from parsers.decide import UNSUPPORTED as UNSUPPORTED_FORMAT, BodyFacts, decide
 from parsers.extract import extract_text
 from parsers.mime import parse_message
 from parsers.municipalities import NameIndex
@@ -96,7 +96,7 @@ class Analyser:
         if not content.strip():
             return DocumentAnalysis(
                 filename=doc.filename, path=doc.path, detected_type=doc.detected_type,
-                text_method=text.method, problem=text.problem or doc.problem or "unreadable_attachment",
+                text_method=text.method, problem=_problem(doc, text),
                 doc_kind=DocKind.OTHER, mentions=(), signers=(), signed_date=None)
         mentions = self.index.find(content, "document")
         if doc.filename:
@@ -143,3 +143,14 @@ def _intermediary_map(table: Mapping[str, Sequence[str]],
     known = frozenset(m.number for m in municipalities)
     return {domain.lower().strip("."): known if "*" in numbers else frozenset(numbers) & known
             for domain, numbers in table.items()}
+
+
+# Formats no reader here opens (Word 97-2003 and Outlook .msg are OLE2; a TNEF blob that
+# did not unpack): not broken, just unsupported, so staff open them in Word or Outlook.
+UNSUPPORTED_TYPES = frozenset({"doc", "tnef"})
+
+
+def _problem(doc: Document, text: DocumentText) -> str:
+    if doc.detected_type in UNSUPPORTED_TYPES:
+        return UNSUPPORTED_FORMAT
+    return text.problem or doc.problem or "unreadable_attachment"
