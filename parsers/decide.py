@@ -252,7 +252,7 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
         kind=kind, status=status, municipality_number=number,
         signers=signers,
         # A date printed on a form nobody signed is not a signing date.
-        signed_date=_signed_date(main, signers),
+        signed_date=_signed_date(main, signers, ctx.received_at.tzinfo),
         attachment=main.filename if main is not None else None,
         late=late, reasons=tuple(dict.fromkeys(reasons)),
     )
@@ -328,12 +328,15 @@ def same_person(a: str | None, b: str | None) -> bool:
     return len(x) > 1 and len(y) > 1 and x[0] == y[0] and x[-1] == y[-1]
 
 
-def _signed_date(main: DocumentAnalysis | None, signers: tuple[Signer, ...]) -> dt.date | None:
+def _signed_date(main: DocumentAnalysis | None, signers: tuple[Signer, ...],
+                 tz: dt.tzinfo | None) -> dt.date | None:
+    """The printed date; for a form signed only digitally, the signing day where the
+    mail was received (a signature made at 00:30 in Oslo is 22:30 UTC the day before)."""
     if main is None or not signers:
         return None
     if main.signed_date is None and main.signatures and not main.signers:
         stamped = [c.signed_at for c in main.signatures if c.signed_at is not None]
-        return min(stamped).date() if stamped else None
+        return min(stamped).astimezone(tz).date() if stamped else None
     return main.signed_date
 
 

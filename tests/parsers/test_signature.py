@@ -178,3 +178,30 @@ def test_a_trusted_signature_by_someone_not_printed_goes_to_review(analyser, pki
     decision = analyser.analyse(_mail(pdf), received_at=RECEIVED).decision
     assert decision.status.value == "needs_review"
     assert "signature_signer_mismatch" in decision.reasons
+
+
+def test_a_digital_signing_day_is_the_day_where_the_mail_was_received():
+    """Signed 22:30 UTC on 19 May is 00:30 on 20 May in Oslo, where the form came from."""
+    from parsers.decide import BodyFacts, decide
+    from parsers.types import (DecisionContext, DocKind, DocumentAnalysis, Mention,
+                               ParsedMessage, SenderCheck, SignatureCheck)
+
+    oslo = dt.timezone(dt.timedelta(hours=2))
+    check = SignatureCheck(signer="Kari Nordmann", signed_at=dt.datetime(2020, 5, 19, 22, 30, tzinfo=UTC),
+                           intact=True, unchanged=True, trusted=True)
+    doc = DocumentAnalysis(
+        filename="erklæring.pdf", path=(), detected_type="pdf", text_method="pdf_text", problem=None,
+        doc_kind=DocKind.DECLARATION,
+        mentions=(Mention(frozenset({VESTBY}), "Vestby kommune", "document", "strong"),),
+        signers=(), signed_date=None, signatures=(check,))
+    msg = ParsedMessage(message_id="<a@b>", from_address="kari@vestby.kommune.no", from_name="",
+                        reply_to=None, to=(), subject="", date=None, received_date=None,
+                        in_reply_to=None, references=(), headers=(), body_text="", documents=())
+    sender = SenderCheck(address="kari@vestby.kommune.no", domain="vestby.kommune.no",
+                         domain_numbers=frozenset({VESTBY}), authenticated=True)
+    ctx = DecisionContext(registry=(), invited=frozenset({VESTBY}),
+                          deadline=dt.datetime(2020, 7, 1, tzinfo=oslo),
+                          received_at=dt.datetime(2020, 5, 20, 9, 0, tzinfo=oslo))
+    decision = decide(msg, sender, [doc], BodyFacts((), False, False, False), ctx)
+    assert decision.status.value == "accepted", decision.reasons
+    assert decision.signed_date == dt.date(2020, 5, 20)
