@@ -18,7 +18,7 @@ from parsers.types import Status
 
 OSLO = dt.timezone(dt.timedelta(hours=2))
 RECEIVED = dt.datetime(2020, 6, 12, 10, 0, tzinfo=OSLO)
-DOMAINS = {"3446": "gran.kommune.no", "1806": "narvik.kommune.no", "5437": "karasjok.kommune.no", "4622": "kvam.no",
+DOMAINS = {"5415": "lavangen.kommune.no", "3446": "gran.kommune.no", "1806": "narvik.kommune.no", "5437": "karasjok.kommune.no", "4622": "kvam.no",
            "4616": "tysnes.kommune.no", "4617": "kvinnherad.kommune.no"}
 
 
@@ -45,7 +45,8 @@ def signed_form(name: str, domain: str) -> bytes:
 
 @pytest.mark.parametrize("name, domain, number, kind", [
     pytest.param("Ballangen kommune", "narvik.kommune.no", "1806", "former", id="former-merged-2020"),
-    pytest.param("Kárášjoga gielda", "karasjok.kommune.no", "5437", "fuzzy", id="sami-genitive"),
+    pytest.param("Kárášjoga gielda", "karasjok.kommune.no", "5437", "parallel", id="sami-genitive"),
+    pytest.param("Loabága suohkan", "lavangen.kommune.no", "5415", "parallel", id="sami-genitive-lavangen"),
     pytest.param("Kvam herad", "kvam.no", "4622", "herad", id="herad"),
     pytest.param("Tysnos kommune", "tysnes.kommune.no", "4616", "fuzzy", id="ocr-slip-short"),
     pytest.param("Kvinnhcrad kommune", "kvinnherad.kommune.no", "4617", "fuzzy", id="ocr-slip-long"),
