@@ -142,3 +142,34 @@ def test_the_council_decision_is_kept_as_evidence(analyser, number):
     assert (evidence["meeting_date"], evidence["case_number"]) == ("2020-06-10", "045/20")
     assert (evidence["polarity"], evidence["conditional"]) == ("positive", True)
     assert "staten" in evidence["conditions"][0]
+
+
+@pytest.mark.parametrize("outcome, kind, status, reason", [
+    ("positive", Kind.COUNCIL_DECISION, Status.NEEDS_REVIEW, "decision_without_declaration"),
+    ("conditional", Kind.COUNCIL_DECISION, Status.NEEDS_REVIEW, "conditional_decision"),
+    ("postpone", Kind.COUNCIL_DECISION, Status.NEEDS_REVIEW, "postponed"),
+    ("negative", Kind.DECLINE, Status.ACCEPTED, None),
+])
+@pytest.mark.parametrize("number, language, council", [
+    (GRAN, "bokmål", "formannskap"), (KVAM, "nynorsk", "heradsstyre"),
+], ids=["nb", "nn"])
+def test_minutes_as_pdf(analyser, outcome, kind, status, reason, number, language, council):
+    """The same through a real text PDF laid out like a saksprotokoll, with the motion and
+    the vote that precede the decision (a motion to refuse must not read as a refusal)."""
+    from intake.samples import minutes_pdf
+    from intake.samples.specs import MinutesSpec
+    spec = MinutesSpec(municipality=NAMES[number], council=council, meeting_date=dt.date(2020, 6, 10),
+                       case_number="045/20", archive_ref="20/1377", outcome=outcome, language=language,
+                       votes_for=15, votes_against=10, secretary="Per Vik")
+    msg = EmailMessage()
+    msg["From"] = f"postmottak@{DOMAINS[number]}"
+    msg["To"] = "akson@hod.dep.no"
+    msg["Subject"] = "Vedtak i Akson-saka"
+    msg["Message-ID"] = f"<{outcome}-{number}@test>"
+    msg.set_content("Vedlagt protokollen.")
+    msg.add_attachment(minutes_pdf(spec), maintype="application", subtype="pdf", filename="Saksprotokoll.pdf")
+    decision = analyser.analyse(bytes(msg), received_at=RECEIVED).decision
+    assert (decision.kind, decision.status, decision.municipality_number) == (kind, status, number)
+    assert reason is None or reason in decision.reasons
+    facts = decision.evidence["council_decision"]
+    assert (facts["case_number"], facts["meeting_date"]) == ("045/20", "2020-06-10")
