@@ -78,8 +78,9 @@ def read_minutes(text: str) -> CouncilDecision:
     """The council's decision in ``text`` (which ``classify`` found to be minutes)."""
     lines = [line.strip() for line in text_lines(text)]
     folded = [fold(line) for line in lines]
-    decision, final, heading = _decision_section(lines, folded)
-    polarity, conditions = judge(decision)
+    decision, final, heading, adopted = _decision_section(lines, folded)
+    # A proposal that was voted down says nothing about what was decided instead.
+    polarity, conditions = judge(decision) if adopted else ("unclear", ())
     return CouncilDecision(
         body=_body(folded, heading), meeting_date=_meeting_date(folded),
         case_number=_labelled(folded, _CASE_LABEL) or _case_in_text(folded),
@@ -114,23 +115,23 @@ def _is_heading(folded: str, pattern: re.Pattern[str]) -> bool:
     return len(folded) <= _HEAD_MAX and not folded.rstrip().endswith(".") and bool(pattern.search(folded))
 
 
-def _decision_section(lines: list[str], folded: list[str]) -> tuple[str, bool, str]:
-    """(decision text, whether it is the body's own decision, its heading)."""
+def _decision_section(lines: list[str], folded: list[str]) -> tuple[str, bool, str, bool]:
+    """(decision text, whether it is the body's own decision, its heading, whether adopted)."""
     heads = [i for i, f in enumerate(folded)
              if _is_heading(f, _DECISION_HEAD) and not _PROPOSAL_HEAD.search(f)]
     if heads:
         # Minutes of several meetings (formannskap, then kommunestyre): the last decides.
         i = heads[-1]
-        return _section(lines, folded, i), True, folded[i]
+        return _section(lines, folded, i), True, folded[i], True
     proposals = [i for i, f in enumerate(folded) if _is_heading(f, _PROPOSAL_HEAD)]
     if not proposals:
-        return "", False, ""
+        return "", False, "", False
     i = proposals[-1]
     votes = " ".join(folded[i + 1:])
     adopted = bool(_ADOPTED.search(votes)) and not _REJECTED.search(votes)
     # An innstilling *to* another body is a recommendation, never the final word.
     to_other = bool(re.search(r"\btil (?:kommunestyret|bystyret|heradsstyret)\b", folded[i]))
-    return _section(lines, folded, i), adopted and not to_other, folded[i]
+    return _section(lines, folded, i), adopted and not to_other, folded[i], adopted
 
 
 def _section(lines: list[str], folded: list[str], head: int) -> str:

@@ -173,3 +173,16 @@ def test_minutes_as_pdf(analyser, outcome, kind, status, reason, number, languag
     assert reason is None or reason in decision.reasons
     facts = decision.evidence["council_decision"]
     assert (facts["case_number"], facts["meeting_date"]) == ("045/20", "2020-06-10")
+
+
+@pytest.mark.parametrize("number", [GRAN, KVAM], ids=["nb", "nn"])
+def test_a_refusal_only_recommended_to_the_council_is_not_recorded(analyser, number):
+    """The formannskap recommends; the kommunestyre decides. A negative recommendation
+    alone must not make the municipality 'declined'."""
+    text = "\n".join((NAMES[number], "Saksprotokoll", "Utvalg: Formannskapet", "Møtedato: 10.06.2020",
+                      "Formannskapets innstilling til kommunestyret:",
+                      f"{NAMES[number]} signerer ikke intensjonserklæringen.", "Enstemmig vedtatt."))
+    decision = analyser.analyse(mail(number, "Vedlagt.", ("Saksprotokoll.txt", text)),
+                                received_at=RECEIVED).decision
+    assert (decision.kind, decision.status) == (Kind.DECLINE, Status.NEEDS_REVIEW)
+    assert "not_final_decision" in decision.reasons

@@ -57,16 +57,21 @@ Handsaming i heradsstyret 03.06.2020:
                  id="nn-conditional-premise"),
     # The proposal was adopted unchanged and no separate decision is printed.
     pytest.param(HEAD_NB + "Innstillingen ble enstemmig vedtatt.", "positive", False, id="nb-adopted-proposal"),
-    pytest.param(HEAD_NB + "Innstillingen falt.", "positive", False, id="nb-rejected-proposal-not-final"),
+    pytest.param(HEAD_NB + "Innstillingen falt.", "unclear", False, id="nb-rejected-proposal-says-nothing"),
+    pytest.param(HEAD_NB.replace("Rådmannens innstilling:", "Formannskapets innstilling til kommunestyret:")
+                 .replace("slutter seg til", "slutter seg ikke til") + "Enstemmig vedtatt.", "negative", False,
+                 id="nb-recommendation-to-the-council"),
 ])
 def test_polarity_is_read_from_the_decision(text, polarity, conditional):
     facts = read_minutes(text)
     assert (facts.polarity, facts.conditional) == (polarity, conditional)
 
 
-def test_a_rejected_proposal_is_not_the_decision():
+def test_a_rejected_proposal_or_a_recommendation_is_not_the_decision():
     assert not read_minutes(HEAD_NB + "Innstillingen falt.").final
     assert read_minutes(HEAD_NB + "Innstillingen ble enstemmig vedtatt.").final
+    recommendation = HEAD_NB.replace("Rådmannens innstilling:", "Formannskapets innstilling til kommunestyret:")
+    assert not read_minutes(recommendation + "Enstemmig vedtatt.").final
 
 
 @pytest.mark.parametrize("text, body, date, case, archive", [
