@@ -85,6 +85,12 @@ class App:
                 raise ConfigError("signatures.trust_roots", f"{path}: {err}") from err
         return tuple(roots)
 
+    @cached_property
+    def ocr(self):
+        """The OCR callable (Tesseract) the configuration asks for, or None when off."""
+        from intake.ocr import build_ocr
+        return build_ocr(self.config)
+
     def own_addresses(self) -> frozenset[str]:
         from email.utils import parseaddr
         address = parseaddr(self.config["smtp.from"])[1].lower()

@@ -167,6 +167,7 @@ def _env_name(key: str, value: Any) -> str:
     return value
 
 
+
 def _intermediaries(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     """A table: mail domain -> list of kommunenummer it sends for, or ["*"] for all."""
     if not isinstance(value, dict):
@@ -180,6 +181,13 @@ def _intermediaries(key: str, value: Any) -> dict[str, tuple[str, ...]]:
             raise ConfigError(f"{key}.{domain}", 'expected a list of 4-digit kommunenummer or ["*"]')
         out[domain.lower()] = tuple(numbers)
     return out
+
+
+def _ocr_languages(key: str, value: Any) -> str:
+    _string(key, value)
+    if not re.match(r"^[a-z_]{3,}(\+[a-z_]{3,})*$", value):
+        raise ConfigError(key, f'expected Tesseract language codes joined by +, e.g. "nor+eng", got {value!r}')
+    return value
 
 
 # ------------------------------------------------------------- the declaration
@@ -220,6 +228,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reminders", "send_time", "09:00", "Time of day (campaign time zone) reminders go out.", _clock_time),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),
     Setting("web", "port", 8080, "Port the web UI listens on.", _int_range(1, 65535)),
+    Setting("ocr", "enabled", True, "Read scans and photos with Tesseract; off: they go to review as no_text_layer.", _bool),
+    Setting("ocr", "languages", "nor+eng", "Tesseract languages joined by +: pages are read in the first; all together only where it reads poorly.", _ocr_languages),
+    Setting("ocr", "max_pages", 10, "Pages of one document read by OCR at most; the rest is noted for staff.", _int_range(1, 200)),
+    Setting("ocr", "timeout_seconds", 30, "Seconds Tesseract may spend on one page before it is stopped.", _int_range(5, 600)),
+    Setting("ocr", "dpi", 300, "Resolution PDF pages are rendered at for OCR; pages larger than A4 get less.", _int_range(100, 600)),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
-from parsers import classify, dates, minutes, signers
+from parsers import classify, dates, minutes, ocrtext, signers
 from parsers.decide import UNSUPPORTED as UNSUPPORTED_FORMAT, BodyFacts, decide
-from parsers.extract import extract_text
+from parsers.extract import OCR, extract_text
 from parsers.mime import parse_message
 from parsers.municipalities import NameIndex
 from parsers.sender import check_sender, lookalike_index
@@ -29,7 +29,7 @@ from parsers.types import (
     SenderCheck,
 )
 
-OcrFunction = Callable[[Document], DocumentText]
+OcrFunction = OCR   # the seam for Tesseract (``intake.ocr``)
 ReplyLookup = Callable[[ParsedMessage], frozenset[str]]
 
 
@@ -79,6 +79,7 @@ class Analyser:
         texts = tuple(extract_text(doc, ocr=self.ocr) for doc in files)
         docs = [self.analyse_document(doc, text, received_at=received_at)
                 for doc, text in zip(files, texts)]
+        docs = [ocrtext.with_doubts(d, text) for d, text in zip(docs, texts)]
         body = self.read_body(message)
         sender = check_sender(message, domain_numbers=self.domain_numbers,
                               authserv_ids=self.authserv_ids,

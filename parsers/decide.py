@@ -40,6 +40,9 @@ DECISION_ONLY = council.DECISION_ONLY   # the council rules own it; named here w
 QUESTION = "question"
 NO_DOCUMENT = "no_document"
 NOT_A_DECLARATION = "not_a_declaration"
+# A signer's name or the municipality was read by OCR with low confidence: it may be
+# misread, so staff check it against the scan (``DocumentAnalysis.low_confidence``).
+LOW_OCR_CONFIDENCE = "low_ocr_confidence"
 # A digital signature that is broken (altered after signing, bad digest) or that is the
 # only sign of signing and does not chain to a trusted root.
 SIGNATURE_INVALID = "signature_invalid"
@@ -193,7 +196,8 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
              "postpones": d.postpones, "minutes": d.minutes.as_dict() if d.minutes else None,
              "signatures": [c.as_dict() for c in d.signatures],
              "signers": [s.as_dict() for s in d.signers],
-             "signed_date": d.signed_date.isoformat() if d.signed_date else None}
+             "signed_date": d.signed_date.isoformat() if d.signed_date else None,
+             "low_confidence": list(d.low_confidence)}
             for d in docs
         ],
         "decisive_document": main.filename if main else None,
@@ -282,6 +286,8 @@ def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[Docum
             blockers.append(NOT_INVITED)
     if sender.authenticated is False:
         blockers.append(NOT_AUTHENTICATED)
+    if main is not None and main.low_confidence:
+        blockers.append(LOW_OCR_CONFIDENCE)
     if sender.lookalike_of:
         blockers.append(LOOKALIKE)
     signers, signature_problem = signed_by(main) if main is not None else ((), None)

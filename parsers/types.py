@@ -104,6 +104,14 @@ class ParsedMessage:
 # ------------------------------------------------------------ text (extract.py)
 
 @dataclass(frozen=True)
+class OcrWord:
+    """One word as OCR read it, with the engine's confidence (0..100)."""
+
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class DocumentText:
     """The text read from one document, and how it was read."""
 
@@ -113,6 +121,9 @@ class DocumentText:
     problem: str | None = None        # a reason string (interface.md) when text is missing:
                                       # "unreadable_attachment", "no_text_layer", "unsupported_format"
     detail: str = ""                  # human-readable detail for staff
+    # Every word OCR read, in reading order; empty when no page went through OCR. The
+    # confidences are evidence: a name read poorly must not be recorded unchecked.
+    ocr_words: tuple[OcrWord, ...] = field(default=(), compare=False)
 
 
 # ------------------------------------------------------- evidence (analysis steps)
@@ -222,6 +233,9 @@ class DocumentAnalysis:
     postpones: bool = False            # the text puts the decision off (not a decline)
     minutes: CouncilDecision | None = None   # what the council decided, for minutes
     signatures: tuple[SignatureCheck, ...] = ()   # digital signatures (PDF only)
+    # What was read by OCR with low confidence among the facts the decision rests on,
+    # e.g. ("signer Kari Moen",): such a document is never accepted without staff.
+    low_confidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
