@@ -25,5 +25,10 @@ ci: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/intake_throughput.py
 
+# The pipeline over the public labelled corpus and a labelled sample set made at run time;
+# prints precision, recall, review rate and confusions per category (JSON in var/accuracy/).
+accuracy: $(STAMP)
+	$(BIN)/python -m intake.accuracy_run --corpus ../shared/corpus/public --samples 120
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
