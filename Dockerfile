@@ -4,9 +4,10 @@
 # With PostgreSQL and several workers: compose.yaml (see the README, "Deployment").
 FROM python:3.11-slim
 
-# Tesseract with Norwegian data reads scanned declarations; fonts let the demo draw forms.
+# Tesseract with Norwegian data reads scanned declarations (OSD data turns sideways
+# pages upright); fonts let the demo draw forms.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-nor fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-nor tesseract-ocr-osd fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

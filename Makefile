@@ -32,5 +32,10 @@ fuzz: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[fuzz]'
 	$(BIN)/python tests/hostile/fuzz_atheris.py $(FUZZ_ARGS)
 
+# The pipeline over the public labelled corpus and a labelled sample set made at run time;
+# prints precision, recall, review rate and confusions per category (JSON in var/accuracy/).
+accuracy: $(STAMP)
+	$(BIN)/python -m intake.accuracy_run --corpus ../shared/corpus/public --samples 120
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -70,6 +70,27 @@ class App:
         tz = self.config.tz
         return (lambda: fixed) if fixed else (lambda: wall_clock(tz))
 
+    @cached_property
+    def trust_roots(self) -> tuple:
+        """The certificates of ``signatures.trust_roots``, read once and checked."""
+        from parsers.signature import TrustRootError, parse_trust_roots
+        roots: list = []
+        for name in self.config["signatures.trust_roots"]:
+            path = self.config.base_dir / name
+            try:
+                roots += parse_trust_roots(path.read_bytes())
+            except OSError as err:
+                raise ConfigError("signatures.trust_roots", f"cannot read {path}: {err.strerror}") from err
+            except TrustRootError as err:
+                raise ConfigError("signatures.trust_roots", f"{path}: {err}") from err
+        return tuple(roots)
+
+    @cached_property
+    def ocr(self):
+        """The OCR callable (Tesseract) the configuration asks for, or None when off."""
+        from intake.ocr import build_ocr
+        return build_ocr(self.config)
+
     def own_addresses(self) -> frozenset[str]:
         from email.utils import parseaddr
         address = parseaddr(self.config["smtp.from"])[1].lower()

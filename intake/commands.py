@@ -80,7 +80,8 @@ def poll_and_process(app: App, clock, *, progress=None, notifier=None, stop=None
         raise AppError(f"mailbox {box.key}: {err}") from err
     campaign = app.campaign()
     analyser = make_analyser(campaign, authserv_id=app.config["mailbox.authserv_id"],
-                             own_addresses=app.own_addresses())
+                             own_addresses=app.own_addresses(), ocr=app.ocr, trust_roots=app.trust_roots,
+                             intermediaries=app.config["senders.intermediaries"])
     processed = process_pending(app.sessions, analyser, now=clock, on_done=progress,
                                 notifier=notifier or make_notifier(app), stop=stop,
                                 lease_for=dt.timedelta(seconds=app.config["worker.processing_lease_seconds"]))

@@ -167,6 +167,29 @@ def _env_name(key: str, value: Any) -> str:
     return value
 
 
+
+def _intermediaries(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """A table: mail domain -> list of kommunenummer it sends for, or ["*"] for all."""
+    if not isinstance(value, dict):
+        raise ConfigError(key, 'expected a table such as { "ikt.example.no" = ["3446", "3447"] }')
+    out = {}
+    for domain, numbers in value.items():
+        if not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", domain.lower()):
+            raise ConfigError(f"{key}.{domain}", "expected a mail domain such as ikt.example.no")
+        if not isinstance(numbers, list) or not numbers or not all(
+                isinstance(n, str) and (n == "*" or re.match(r"^\d{4}$", n)) for n in numbers):
+            raise ConfigError(f"{key}.{domain}", 'expected a list of 4-digit kommunenummer or ["*"]')
+        out[domain.lower()] = tuple(numbers)
+    return out
+
+
+def _ocr_languages(key: str, value: Any) -> str:
+    _string(key, value)
+    if not re.match(r"^[a-z_]{3,}(\+[a-z_]{3,})*$", value):
+        raise ConfigError(key, f'expected Tesseract language codes joined by +, e.g. "nor+eng", got {value!r}')
+    return value
+
+
 # ------------------------------------------------------------- the declaration
 
 SETTINGS: tuple[Setting, ...] = (
@@ -183,6 +206,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mailbox", "oauth2_token_command", [], "Command (argv list) that prints an XOAUTH2 access token.", _string_list),
     Setting("mailbox", "processed_folder", "", "IMAP: move handled mail here when set.", _string),
     Setting("mailbox", "authserv_id", "", "authserv-id of our receiving server; only its Authentication-Results are trusted as a pass.", _string),
+    Setting("senders", "intermediaries", {}, 'Domains that send on behalf of municipalities (IT services, archive systems, KS): { "domain" = ["kommunenummer", ...] }, ["*"] for all.', _intermediaries),
+    Setting("signatures", "trust_roots", [], "PEM files of the CA certificates a PDF signature must chain to (production: Buypass, Commfides); empty trusts none.", _string_list),
     Setting("mailbox", "poll_interval_seconds", 60, "Seconds between polls for the worker.", _int_range(5, 86400)),
     Setting("mailbox", "timeout_seconds", 30, "Network timeout for the mailbox server.", _int_range(1, 600)),
     Setting("mailbox", "idle", True, "IMAP: wait for new mail with IDLE where the server offers it (polling stays as the fallback).", _bool),
@@ -211,6 +236,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("worker", "retry_first_seconds", 30, "After a failed poll or an unusable SMTP server, wait this long; doubles per failure up to an hour.", _int_range(1, 3600)),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),
     Setting("web", "port", 8080, "Port the web UI listens on.", _int_range(1, 65535)),
+    Setting("ocr", "enabled", True, "Read scans and photos with Tesseract; off: they go to review as no_text_layer.", _bool),
+    Setting("ocr", "languages", "nor+eng", "Tesseract languages joined by +: pages are read in the first; all together only where it reads poorly.", _ocr_languages),
+    Setting("ocr", "max_pages", 10, "Pages of one document read by OCR at most; the rest is noted for staff.", _int_range(1, 200)),
+    Setting("ocr", "timeout_seconds", 30, "Seconds Tesseract may spend on one page before it is stopped.", _int_range(5, 600)),
+    Setting("ocr", "dpi", 300, "Resolution PDF pages are rendered at for OCR; pages larger than A4 get less.", _int_range(100, 600)),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

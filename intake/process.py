@@ -18,6 +18,7 @@ from typing import Callable
 
 from intake.campaign import Campaign
 from intake.notify import Notifier
+from parsers import council
 from parsers.analyse import Analyser
 from parsers.headers import receipt_time
 from parsers.dsn import parse_delivery_report
@@ -46,10 +47,11 @@ class ProcessStats:
 
 
 def make_analyser(campaign: Campaign, *, authserv_id: str = "", own_addresses=frozenset(),
-                  ocr=None) -> Analyser:
+                  ocr=None, **extra) -> Analyser:
+    """``extra``: further ``Analyser`` options (trust_roots, intermediaries)."""
     return Analyser(campaign.municipalities, invited=campaign.invited, deadline=campaign.deadline,
                     authserv_ids=(authserv_id,) if authserv_id else (),
-                    own_addresses=frozenset(own_addresses), ocr=ocr)
+                    own_addresses=frozenset(own_addresses), ocr=ocr, **extra)
 
 
 def failed_decision(err: BaseException, late: bool) -> Decision:
@@ -133,17 +135,27 @@ def _analyse(sessions, analyser: Analyser, lease: repo.RawLease, raw: bytes, now
 
 def _record(s, raw_id: int, raw: bytes, work: _Work, now: dt.datetime,
             notifier: Notifier | None) -> Decision:
+    """Record the decision, one submission per municipality when a document covers several.
+
+    Parts already recorded for this message are left alone, so recording again (a message
+    handed out twice) adds nothing.
+    """
     decision = work.decision
-    sub_id = submissions.record(s, raw_message_id=raw_id, decision=decision,
-                                received_at=work.received_at, now=now, **work.meta)
-    if "delivery_report" in decision.reasons:
-        note_delivery_report(s, raw, sub_id, now)
-    if notifier is not None:
-        # Queued in the decision's own transaction: both happen, or neither.
-        notifier.after_decision(s, submissions.get(s, sub_id), now=now, references=work.references)
+    done = submissions.parts_of(s, raw_id)
+    for part, piece in enumerate(council.per_municipality(decision)):
+        if part in done:
+            continue
+        sub_id = submissions.record(s, raw_message_id=raw_id, decision=piece, part=part,
+                                    received_at=work.received_at, now=now, **work.meta)
+        if "delivery_report" in piece.reasons:
+            note_delivery_report(s, raw, sub_id, now)
+        # One answer per message: the sender of a joint document gets one receipt.
+        if notifier is not None and part == 0:
+            # Queued in the decision's own transaction: both happen, or neither.
+            notifier.after_decision(s, submissions.get(s, sub_id), now=now, references=work.references)
+        log.info("submission %s: %s %s municipality=%s reasons=%s", sub_id, piece.kind.value,
+                 piece.status.value, piece.municipality_number, ",".join(piece.reasons))
     repo.mark_raw(s, raw_id, "processed", now=now)
-    log.info("submission %s: %s %s municipality=%s reasons=%s", sub_id, decision.kind.value,
-             decision.status.value, decision.municipality_number, ",".join(decision.reasons))
     return decision
 
 

@@ -89,12 +89,27 @@ _DECLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"|behandlet|handsama|vedtatt|vedteke|tatt stilling|teke stilling)\b",
     rf"\b{_NEG}\s+{_GAP}(?:a\s+)?(?:ta|tatt|tar|teke|tek)\s+stilling\b",
 ))
+# A time to come: after the summer, in the autumn, at the next meeting, a later month.
+_LATER = (
+    r"(?:etter|til|i|over|utpa|ut pa|pa)\s+(?:(?:sommeren|sommaren|ferien|sommerferien|sommarferien"
+    r"|hosten|hausten|nyttar|neste mote|eit seinare mote|et senere mote|august|september|oktober"
+    r"|november|desember)\b|et senere tidspunkt|eit seinare tidspunkt)"
+)
 # Postponing is not declining: the council will decide later ("Saken utsettes", "vi vil
 # vente med å signere"), so such a text stays a council decision for staff to follow up.
 _POSTPONE_PATTERNS = tuple(re.compile(p) for p in (
     rf"\bvent(?:e|a|er|ar)\s+med\s+(?:a\s+)?{_JOIN}",
     r"\bavvent\w*\s+(?:\w+\s+){0,3}(?:signering\w*|underteikning\w*|underskrift\w*|behandling\w*"
     r"|handsaming\w*|\w*erklaering\w*)",
+    # Deciding later: "tek stilling etter sommaren", "saka vert handsama i august".
+    rf"\b(?:tar|tek|ta|tatt|teke)\s+stilling\b[^.?!]{{0,60}}\b{_LATER}",
+    rf"\b(?:behandles|handsamast|tas opp|takast opp|vil bli behandlet|skal behandles|blir handsama"
+    rf"|vert handsama|vil bli handsama)\b[^.?!]{{0,40}}\b{_LATER}",
+    r"\bkom(?:mer|e)\s+tilbake\s+(?:til|med)\s+(?:saken|saka|svar|erklaering\w*)\b",
+    # "will not sign until the council has dealt with it": not yet, rather than no.
+    rf"\b(?:{_NEG}\s+{_GAP}(?:a\s+)?{_JOIN}|skriv(?:er)?\s+{_NEG}\s+under"
+    rf"|(?:signerer|signerar|underteiknar|undertegner)\s+{_NEG})\b[^.?!]{{0,50}}\b(?:for|inntil|til)\s+"
+    r"(?:kommunestyret|heradsstyret|bystyret|formannskapet|saken|saka)\s+(?:har|er|blir|vert)\b",
 ))
 # Sentences that report a motion, not what was decided ("Representanten X fremmet forslag
 # om at kommunen ikke signerer"): a motion may well have been voted down.

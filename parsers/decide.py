@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from parsers import council
 from parsers.types import (
     Decision,
     DecisionContext,
@@ -20,8 +21,10 @@ from parsers.types import (
     Mention,
     ParsedMessage,
     SenderCheck,
+    Signer,
     Status,
 )
+from parsers.textnorm import fold
 
 # Reason strings (interface.md lists the first ones; the others follow the same style).
 UNKNOWN = "unknown_municipality"
@@ -33,10 +36,20 @@ NOT_INVITED = "not_invited"
 UNREADABLE = "unreadable_attachment"
 NO_TEXT_LAYER = "no_text_layer"
 UNSUPPORTED = "unsupported_format"
-DECISION_ONLY = "decision_without_declaration"
+DECISION_ONLY = council.DECISION_ONLY   # the council rules own it; named here with the rest
 QUESTION = "question"
 NO_DOCUMENT = "no_document"
 NOT_A_DECLARATION = "not_a_declaration"
+# A signer's name or the municipality was read by OCR with low confidence: it may be
+# misread, so staff check it against the scan (``DocumentAnalysis.low_confidence``).
+LOW_OCR_CONFIDENCE = "low_ocr_confidence"
+# A digital signature that is broken (altered after signing, bad digest) or that is the
+# only sign of signing and does not chain to a trusted root.
+SIGNATURE_INVALID = "signature_invalid"
+# A trusted digital signature by somebody other than the people the form names.
+SIGNER_MISMATCH = "signature_signer_mismatch"
+# The sender's domain imitates a municipality's (stavanger-kommune.com, kommmune.no).
+LOOKALIKE = "sender_lookalike_domain"
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class BodyFacts:
     declines: bool
     is_question: bool
     claims_signed: bool
+    postpones: bool = False            # the sender puts the decision off
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,8 @@ def _strong_numbers(mentions: tuple[Mention, ...], sender_numbers: frozenset[str
     """
     sets: list[frozenset[str]] = []
     for m in mentions:
-        if m.strength != "strong":
+        # A list ("Gran og Lunner kommuner") names several at once: see council.covered.
+        if m.strength != "strong" or m.alias_kind == "list":
             continue
         numbers = m.numbers
         if len(numbers) > 1:
@@ -94,17 +109,21 @@ def _pick_main(docs: list[DocumentAnalysis], kind: DocKind) -> DocumentAnalysis 
 
 def _kind_and_main(docs: list[DocumentAnalysis], body: BodyFacts) -> tuple[Kind, DocumentAnalysis | None]:
     declaration = _pick_main(docs, DocKind.DECLARATION)
-    if declaration is not None and not declaration.declines:
+    if declaration is not None and not council.says_no(declaration):
         return Kind.DECLARATION, declaration
-    decline = _pick_main(docs, DocKind.DECLINE) or next(
-        (d for d in docs if d.declines and not d.problem), None)
+    # Putting off is checked before refusing: a text that does both is not final.
+    later = council.first(docs, council.puts_off)
+    if later is not None:
+        return (Kind.COUNCIL_DECISION if later.minutes is not None else Kind.DECLINE), later
+    decline = council.first([d for d in docs if d.doc_kind == DocKind.DECLINE], council.says_no) \
+        or council.first(docs, council.says_no)
     if decline is not None:
         return Kind.DECLINE, decline
     minutes = _pick_main(docs, DocKind.MINUTES)
     if minutes is not None:
         return Kind.COUNCIL_DECISION, minutes
     readable = [d for d in docs if not d.problem]
-    if body.declines and not readable:
+    if (body.postpones or body.declines) and not readable:
         return Kind.DECLINE, None
     problem = next((d for d in docs if d.problem), None)
     if problem is not None:
@@ -167,14 +186,18 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
     return {
         "sender": {"address": sender.address, "domain": sender.domain,
                    "domain_municipalities": sorted(sender.domain_numbers),
-                   "authenticated": sender.authenticated, "auth_detail": sender.auth_detail},
+                   "authenticated": sender.authenticated, "auth_detail": sender.auth_detail,
+                   "lookalike_of": sender.lookalike_of},
         "subject": msg.subject,
         "documents": [
             {"filename": d.filename, "path": list(d.path), "type": d.detected_type,
              "text_method": d.text_method, "problem": d.problem, "doc_kind": d.doc_kind.value,
              "declines": d.declines, "mentions": [mention(m) for m in d.mentions],
+             "postpones": d.postpones, "minutes": d.minutes.as_dict() if d.minutes else None,
+             "signatures": [c.as_dict() for c in d.signatures],
              "signers": [s.as_dict() for s in d.signers],
-             "signed_date": d.signed_date.isoformat() if d.signed_date else None}
+             "signed_date": d.signed_date.isoformat() if d.signed_date else None,
+             "low_confidence": list(d.low_confidence)}
             for d in docs
         ],
         "decisive_document": main.filename if main else None,
@@ -183,6 +206,9 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
         "municipality_candidates": sorted(resolved.candidates),
         "walk_problems": list(msg.problems),
         "reply_to_municipalities": sorted(ctx.reply_numbers),
+        "municipalities_covered": sorted(council.covered(main)),
+        "council_decision": council.council_evidence(main, docs),
+        "names": council.name_notes(main.mentions if main is not None else body.mentions, ctx.registry),
     }
 
 
@@ -200,10 +226,16 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     if main is not None and main.problem:
         reasons.append(main.problem)
 
-    if kind in (Kind.DECLARATION, Kind.DECLINE):
+    if kind is Kind.DECLARATION:
+        reasons += _accept_blockers(kind, main, docs, body, sender, ctx)
+        if council.against_the_form(main, docs):
+            reasons.append(council.CONFLICTING)
+    elif kind is Kind.DECLINE:
+        postponed = council.puts_off(main) if main is not None else body.postpones
+        reasons += council.decline_reasons(main, postponed)
         reasons += _accept_blockers(kind, main, docs, body, sender, ctx)
     elif kind is Kind.COUNCIL_DECISION:
-        reasons += [NOT_SIGNED, DECISION_ONLY]
+        reasons += council.decision_reasons(main, docs)
     elif kind is Kind.QUESTION:
         reasons.append(QUESTION)
     elif not reasons:
@@ -214,13 +246,17 @@ def decide(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalysis]
     if kind not in (Kind.DECLARATION, Kind.DECLINE) and resolved.reason:
         reasons.append(resolved.reason)
 
+    covered = council.covered(main)
+    if covered:
+        reasons.append(council.SEVERAL)
     status = _status(kind, reasons)
-    number = resolved.number
+    number = None if covered else resolved.number
+    signers = signed_by(main)[0] if main is not None else ()
     decision = Decision(
         kind=kind, status=status, municipality_number=number,
-        signers=main.signers if main is not None else (),
+        signers=signers,
         # A date printed on a form nobody signed is not a signing date.
-        signed_date=main.signed_date if main is not None and main.signers else None,
+        signed_date=_signed_date(main, signers, ctx.received_at.tzinfo),
         attachment=main.filename if main is not None else None,
         late=late, reasons=tuple(dict.fromkeys(reasons)),
     )
@@ -241,15 +277,73 @@ def _accept_blockers(kind: Kind, main: DocumentAnalysis | None, docs: list[Docum
         linked = doc_says.number in ctx.reply_numbers and not sender.domain_numbers
         if doc_says.number not in sender.domain_numbers and not linked:
             blockers.append(DOMAIN_MISMATCH)
+        # A near spelling alone (an OCR slip) counts only when the domain names the place.
+        if doc_says.number not in sender.domain_numbers and council.near_spelling_only(mentions, doc_says.number):
+            blockers.append(council.NEAR_SPELLING)
         if _conflicts(doc_says.number, docs, body, sender):
             blockers.append(AMBIGUOUS)
         if doc_says.number not in ctx.invited:
             blockers.append(NOT_INVITED)
     if sender.authenticated is False:
         blockers.append(NOT_AUTHENTICATED)
-    if kind is Kind.DECLARATION and main is not None and not main.signers:
+    if main is not None and main.low_confidence:
+        blockers.append(LOW_OCR_CONFIDENCE)
+    if sender.lookalike_of:
+        blockers.append(LOOKALIKE)
+    signers, signature_problem = signed_by(main) if main is not None else ((), None)
+    if kind is Kind.DECLARATION and main is not None and not signers \
+            and signature_problem is None:
         blockers.append(NOT_SIGNED)
+    if signature_problem:
+        blockers.append(signature_problem)
+    # A broken signature anywhere in the message: something was altered after signing.
+    if any(not check.sound for d in docs for check in d.signatures):
+        blockers.append(SIGNATURE_INVALID)
     return blockers
+
+
+def signed_by(doc: DocumentAnalysis) -> tuple[tuple[Signer, ...], str | None]:
+    """Who signed ``doc`` (printed names, or a trusted digital signature) and what is wrong.
+
+    A trusted, intact signature stands in for a handwritten one when the form prints no
+    signer, and must name one of the printed signers when it does. An untrusted one is
+    no evidence: harmless beside printed names, a problem when it is all there is.
+    """
+    checks = doc.signatures
+    if not checks:
+        return doc.signers, None
+    if not all(c.sound for c in checks):
+        return doc.signers, SIGNATURE_INVALID
+    trusted = [c for c in checks if c.trusted and c.signer]
+    if not doc.signers:
+        if not trusted:
+            return (), SIGNATURE_INVALID
+        return tuple(dict.fromkeys(Signer(c.signer, c.title) for c in trusted)), None
+    if trusted and not any(same_person(c.signer, s.name) for c in trusted for s in doc.signers):
+        return doc.signers, SIGNER_MISMATCH
+    return doc.signers, None
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """The same full name, ignoring case, accents and middle names."""
+    x, y = fold(a or "").replace("-", " ").split(), fold(b or "").replace("-", " ").split()
+    if not x or not y:
+        return False
+    if x == y:
+        return True
+    return len(x) > 1 and len(y) > 1 and x[0] == y[0] and x[-1] == y[-1]
+
+
+def _signed_date(main: DocumentAnalysis | None, signers: tuple[Signer, ...],
+                 tz: dt.tzinfo | None) -> dt.date | None:
+    """The printed date; for a form signed only digitally, the signing day where the
+    mail was received (a signature made at 00:30 in Oslo is 22:30 UTC the day before)."""
+    if main is None or not signers:
+        return None
+    if main.signed_date is None and main.signatures and not main.signers:
+        stamped = [c.signed_at for c in main.signatures if c.signed_at is not None]
+        return min(stamped).astimezone(tz).date() if stamped else None
+    return main.signed_date
 
 
 def _status(kind: Kind, reasons: list[str]) -> Status:

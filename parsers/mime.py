@@ -22,6 +22,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import Compat32
 
+from parsers import tnef
 from parsers.archive import archive_bounds_problem, is_junk, member_name
 from parsers.bigparts import Lifted
 from parsers.headers import (
@@ -259,6 +260,8 @@ def _file(data: bytes, filename: str | None, declared: str, path: tuple[str, ...
     kind = detect_type(data, filename, declared)
     if kind == "zip":
         return _expand_zip(data, filename, declared, path, found, budget, depth, fwd, zip_depth)
+    if kind == "tnef":
+        return _expand_tnef(data, filename, declared, path, found, budget, depth, fwd, zip_depth)
     if kind == "rfc822":
         try:
             inner = BytesParser(policy=_POLICY).parsebytes(data)
@@ -329,6 +332,24 @@ def _expand_zip(data: bytes, filename: str | None, declared: str, path: tuple[st
             continue
         budget.zip_bytes += len(content)
         _file(content, name, "", inner_path, found, budget, depth, fwd, zip_depth + 1)
+
+
+def _expand_tnef(data: bytes, filename: str | None, declared: str, path: tuple[str, ...],
+                 found: _Found, budget: _Budget, depth: int, fwd: int, zip_depth: int) -> None:
+    """winmail.dat: its files are walked like attachments, its body joins the body text."""
+    if zip_depth >= budget.limits.zip_max_depth:
+        return _add(found, budget, Document(filename, declared, "tnef", data, path,
+                                            "tnef_nesting_too_deep"))
+    content = tnef.unpack(data)
+    if content.problem:
+        return _add(found, budget, Document(filename, declared, "tnef", data, path,
+                                            content.problem.split(" ")[0]))
+    if content.body.strip():
+        found.bodies.append(content.body)
+    inner_path = path + (filename or "winmail.dat",)
+    for name, payload in content.files:
+        _file(payload, _safe_filename(name) if name else None, "", inner_path, found, budget,
+              depth, fwd, zip_depth + 1)
 
 
 # ------------------------------------------------------------- part helpers

@@ -9,14 +9,19 @@ label, a Sami or Kven "<Name> gielda/suohkan/kommuuni", or a homonym with its co
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from parsers.naming import (  # the resolution half, kept importable from here
+    LABEL_RE, QUALIFIER_RE, Resolution, conventional_domains, is_label_mention, name_parts, resolve,
+)
 from parsers.textnorm import (
     alternation, compact, fold, fold_words, levenshtein, original_span, text_lines,
 )
 from parsers.types import Mention, Municipality
+
+__all__ = ["NameIndex", "Resolution", "conventional_domains", "is_label_mention", "name_parts",
+           "resolve", "LABEL_RE", "QUALIFIER_RE", "SUFFIXES"]
 
 # When one spelling names several things, the most official reading wins: a current
 # name beats a parallel or short form, and any of those beats a former name, so "Nes"
@@ -33,12 +38,6 @@ SUFFIXES = (
 _SUFFIX_RE = re.compile(rf"(?<![\w-])(?:{SUFFIXES})(?!\w)")
 _SUFFIX_AT = re.compile(rf"\s+(?:{SUFFIXES})(?!\w)")
 
-# Form labels that introduce the municipality's name ("Kommune: X", "Kommunenavn X").
-LABEL_RE = re.compile(
-    r"^[^\w]*(?:kommunens? (?:navn|namn)|kommunenavn|kommunenamn|na[vm]n pa kommunen"
-    r"|kommune)(?:\s*[:.]\s*|\s+|$)"
-)
-
 # What may follow a label's value on the same line: the end, punctuation, or the next
 # label of a form flattened onto one line. Anything else ("Kommune Nes har ...") means
 # the line is prose, not a label.
@@ -51,6 +50,23 @@ _LABEL_END_RE = re.compile(
 _FUZZY_MIN_LEN = 5
 _FUZZY_LONG_LEN = 8   # from this length on, two slips are forgiven instead of one
 _FUZZY_MAX_WORDS = 3  # the longest name has three words ("Nore og Uvdal")
+# Names this short are never targets, but a slip near one of them is too close to call.
+_FUZZY_SHORTEST = 3
+# How far to look for rivals: the widest allowance (2) plus one edit.
+_FUZZY_SEARCH = 3
+# How much farther than the match every other municipality must be. For a short name a
+# rival one edit further is one more slip away, too close to call; a long name only
+# needs to be the single nearest.
+_SHORT_MARGIN = 2
+_LONG_MARGIN = 1
+
+# Plural forms that gather several names into one statement ("X og Y kommuner").
+_PLURALS = r"kommuner|kommunar|kommunene|kommunane"
+# Words of the case itself: a list beside them is what the document is about.
+_CASE_WORDS = re.compile(
+    r"signer|slutt(?:er|ar) seg|stiller seg bak|tilslutn|underteikn|undertegn|skriv(?:er)? under"
+    r"|\bvedt|erklaering"
+)
 
 # Capitalised words that often stand before "kommune" and are not names; they must
 # never become a fuzzy match ("Denne kommune", "Eigen kommune").
@@ -75,19 +91,6 @@ _FORMER_COUNTIES = {
     "Troms": "Troms og Finnmark", "Finnmark": "Troms og Finnmark",
     "Sør-Trøndelag": "Trøndelag", "Nord-Trøndelag": "Trøndelag",
 }
-
-QUALIFIER_RE = re.compile(r"\s*\([^)]*\)\s*$")
-_PART_SEP_RE = re.compile(r"\s+-\s+")
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Which municipality a set of mentions points to, or why there is none."""
-
-    number: str | None
-    reason: str | None                 # "unknown_municipality" / "ambiguous_municipality"
-    candidates: frozenset[str] = frozenset()
-
 
 @dataclass(frozen=True)
 class _Entry:
@@ -118,12 +121,6 @@ class _Line:
     caps: frozenset[int]
 
 
-def name_parts(name: str) -> list[str]:
-    """The parts of a multilingual name ("Deatnu - Tana" → Deatnu, Tana), or []."""
-    parts = _PART_SEP_RE.split(name)
-    return parts if len(parts) > 1 else []
-
-
 class NameIndex:
     """Every spelling of every municipality, folded, ready to search texts for."""
 
@@ -134,13 +131,18 @@ class NameIndex:
         names = alternation(fold(s) for s, _, _ in spellings)
         self._name_re = re.compile(rf"(?<![\w-])(?:{names})(?!\w|-\w)")
         self._strong_re = re.compile(rf"(?<![\w-])(?:{names})\s+(?:{SUFFIXES})(?!\w)")
+        item = rf"(?:{names})"
+        self._list_re = re.compile(
+            rf"(?<![\w-]){item}(?:\s*,\s*{item})*\s*,?\s+(?:og|samt)\s+{item}\s+(?:{_PLURALS})(?!\w)"
+            rf"|(?<![\w-])(?:{_PLURALS})\s+{item}(?:\s*,\s*{item})*\s*,?\s+(?:og|samt)\s+{item}(?!\w)"
+        )
         county_names = _county_names(self._registry.values())
         self._counties = {compact(k): v for k, v in county_names.items()}
         counties = alternation(fold(k) for k in county_names)
         self._county_re = re.compile(
             rf"\s*(?:,\s*|\s+i\s+|\s*\(\s*|\s+-\s+|\s+)({counties})(?!\w)(?:\s*\))?"
         )
-        self._fuzzy_keys = [(k, e) for k, e in self._entries.items() if len(k) >= _FUZZY_MIN_LEN]
+        self._fuzzy_keys = [(k, e) for k, e in self._entries.items() if len(k) >= _FUZZY_SHORTEST]
 
     # ------------------------------------------------------------------ public
 
@@ -171,7 +173,25 @@ class NameIndex:
         strong += [h for h in self._suffix_hits(line) if not _overlaps(h, strong)]
         strong += [h for h in self._fuzzy_hits(line, strong) if not _overlaps(h, strong)]
         weak = [h for h in self._bare_hits(line) if not _overlaps(h, strong)]
-        return sorted(strong + weak, key=lambda h: h.start)
+        return sorted(strong + weak + self._list_hits(line, lines, index), key=lambda h: h.start)
+
+    def _list_hits(self, line: _Line, lines: list[str], index: int) -> list[_Hit]:
+        """"Gran, Lunner og Jevnaker kommuner": one hit naming all of them (``list``).
+
+        Strong only beside words of the case (signing, joining, the declaration): a list
+        in a letterhead or a description of a partnership decides nothing. A homonym in
+        the list makes it unusable: nobody can tell which of two places joined.
+        """
+        hits = []
+        for m in self._list_re.finditer(line.text):
+            entries = [self._entries[compact(n.group(0))] for n in self._name_re.finditer(m.group(0))
+                       if compact(n.group(0)) in self._entries]
+            if len(entries) < 2 or any(len(e.numbers) != 1 for e in entries):
+                continue
+            numbers = frozenset().union(*(e.numbers for e in entries))
+            context = line.text + " " + (fold(lines[index + 1]) if index + 1 < len(lines) else "")
+            hits.append(_Hit(m.start(), m.end(), numbers, "list", bool(_CASE_WORDS.search(context))))
+        return hits
 
     def _label_hits(self, line: _Line, lines: list[str], index: int) -> list[_Hit]:
         label = LABEL_RE.match(line.text)
@@ -243,6 +263,10 @@ class NameIndex:
             if any(h.start <= suffix.start() < h.end for h in exact):
                 continue
             for start in _preceding_word_starts(line, suffix.start()):
+                # "5tor-Elvdal": a name whose start OCR garbled is not the shorter name
+                # left after it (Alvdal), so a span glued to what precedes it is skipped.
+                if start and not line.text[start - 1].isspace():
+                    continue
                 entry = self._fuzzy_entry(line.text[start: suffix.start()])
                 if entry is not None:
                     numbers, _, county, end = self._apply_county(entry, line.text, suffix.end())
@@ -268,12 +292,7 @@ class NameIndex:
             return None
         if any(t in _FUZZY_STOPWORDS for t in re.split(r"[\s-]+", cand)):
             return None
-        near: set[str] = set()
-        for name, entry in self._fuzzy_keys:
-            limit = 1 if len(name) < _FUZZY_LONG_LEN else 2
-            if levenshtein(key, name, limit) is not None:
-                near |= entry.numbers
-        return _Entry(frozenset(near), "fuzzy") if len(near) == 1 else None
+        return _nearest_unique(key, self._fuzzy_keys)
 
     def _apply_county(self, entry: _Entry, text: str, end: int
                       ) -> tuple[frozenset[str], str, str | None, int]:
@@ -292,6 +311,35 @@ class NameIndex:
             return entry.numbers, entry.alias_kind, county, m.end()
         kinds = {readings[n] for n in narrowed}
         return narrowed, kinds.pop() if len(kinds) == 1 else entry.alias_kind, county, m.end()
+
+
+def _nearest_unique(key: str, names: list[tuple[str, _Entry]]) -> _Entry | None:
+    """The one municipality ``key`` is an OCR slip of, or None.
+
+    It must be the only one at the smallest distance, within the slips its length
+    allows, and every other municipality (short names included) must be at least two
+    edits further: then a second slip could not have made it another place's name.
+    """
+    nearest: dict[str, int] = {}     # number -> distance to its nearest spelling
+    allowed: dict[str, int] = {}     # number -> distance to a spelling that may forgive it
+    margin: dict[str, int] = {}      # number -> how much farther every rival must be
+    for name, entry in names:
+        distance = levenshtein(key, name, _FUZZY_SEARCH)
+        if distance is None:
+            continue
+        forgives = distance <= (0 if len(name) < _FUZZY_MIN_LEN else 1 if len(name) < _FUZZY_LONG_LEN else 2)
+        for number in entry.numbers:
+            nearest[number] = min(nearest.get(number, distance), distance)
+            if forgives and distance < allowed.get(number, _FUZZY_SEARCH + 1):
+                allowed[number] = distance
+                margin[number] = _SHORT_MARGIN if len(name) < _FUZZY_LONG_LEN else _LONG_MARGIN
+    if not allowed:
+        return None
+    best = min(allowed.values())
+    winners = [n for n, d in allowed.items() if d == best]
+    if len(winners) != 1 or any(d < best + margin[winners[0]] for n, d in nearest.items() if n != winners[0]):
+        return None
+    return _Entry(frozenset(winners), "fuzzy")
 
 
 def _overlaps(hit: _Hit, others: list[_Hit]) -> bool:
@@ -348,83 +396,3 @@ def _county_names(municipalities: Iterable[Municipality]) -> dict[str, str]:
     table = {c: c for c in counties}
     table.update({old: new for old, new in _FORMER_COUNTIES.items() if new in counties})
     return table
-
-
-# ----------------------------------------------------------------- resolution
-
-def is_label_mention(mention: Mention) -> bool:
-    """True for the form's own "Kommune: X" field (its label is part of ``matched``)."""
-    return mention.strength == "strong" and bool(LABEL_RE.match(fold(mention.matched)))
-
-
-def resolve(mentions: Iterable[Mention], *, sender_numbers: frozenset[str]) -> Resolution:
-    """The one municipality the strong mentions agree on, or why there is none.
-
-    A homonym (Herøy, Våler) is narrowed by its county hint (``find`` applies it) or by
-    the sender's trusted domain. Several different municipalities are ambiguous unless
-    exactly one of them is the sender's and it is also the one in the form's "Kommune:"
-    field or, with no such field, the one named most often.
-    """
-    strong = [m for m in mentions if m.strength == "strong"]
-    if not strong:
-        return Resolution(None, "unknown_municipality")
-    sets = [_narrow(m.numbers, sender_numbers) for m in strong]
-    candidates = frozenset().union(*sets)
-    definite = Counter(next(iter(s)) for s in sets if len(s) == 1)
-    # A homonym is explained when a definite mention picks one of its readings
-    # ("Herøy kommune" next to "Herøy (Nordland)"); otherwise it stays ambiguous.
-    if not definite or any(len(s) > 1 and not s & definite.keys() for s in sets):
-        return Resolution(None, "ambiguous_municipality", candidates)
-    if len(definite) == 1:
-        return Resolution(next(iter(definite)), None, candidates)
-    winner = _sender_tiebreak(strong, sets, definite, sender_numbers)
-    if winner is None:
-        return Resolution(None, "ambiguous_municipality", candidates)
-    return Resolution(winner, None, candidates)
-
-
-def _narrow(numbers: frozenset[str], sender_numbers: frozenset[str]) -> frozenset[str]:
-    if len(numbers) > 1 and len(numbers & sender_numbers) == 1:
-        return numbers & sender_numbers
-    return numbers
-
-
-def _sender_tiebreak(strong: list[Mention], sets: list[frozenset[str]],
-                     definite: Counter[str], sender_numbers: frozenset[str]) -> str | None:
-    ours = [n for n in definite if n in sender_numbers]
-    if len(ours) != 1:
-        return None
-    winner = ours[0]
-    labelled = {next(iter(s)) for m, s in zip(strong, sets) if len(s) == 1 and is_label_mention(m)}
-    if labelled:
-        return winner if labelled == {winner} else None
-    (first, top), (_, second) = definite.most_common(2)
-    return winner if first == winner and top > second else None
-
-
-# ------------------------------------------------------------------- domains
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(QUALIFIER_RE.sub("", name))).strip("-")
-
-
-def conventional_domains(municipalities: Iterable[Municipality]) -> dict[str, frozenset[str]]:
-    """"<slug>.kommune.no" → number, for current and parallel names that are unique.
-
-    A name borne by two municipalities (Herøy, Våler), or a slug two municipalities
-    would both produce, says nothing about who owns the domain, so it is left out;
-    so are former names, whose domains may have been retired or handed on.
-    """
-    munis = list(municipalities)
-    name_count = Counter(compact(QUALIFIER_RE.sub("", m.name)) for m in munis)
-    owners: dict[str, set[str]] = {}
-    for m in munis:
-        legal = QUALIFIER_RE.sub("", m.name)
-        if name_count[compact(legal)] > 1:
-            continue
-        spellings = [legal, *name_parts(legal)]
-        spellings += [alias for alias, kind in m.aliases if kind == "parallel"]
-        for spelling in spellings:
-            if _slug(spelling):
-                owners.setdefault(f"{_slug(spelling)}.kommune.no", set()).add(m.number)
-    return {domain: frozenset(nums) for domain, nums in owners.items() if len(nums) == 1}

@@ -1,9 +1,18 @@
 """What the envelope says about who sent a message, and whether to answer it at all.
 
 Authentication comes from the receiving server's Authentication-Results headers
-(RFC 8601). Anyone can write such a header into a message, so a *pass* is believed only
-from the authserv-ids configured as ours; a *fail* is believed from anywhere, because
-forging a fail only hurts the forger.
+(RFC 8601). Anyone can write such a header into a message, so when authserv-ids are
+configured as ours only their headers are read (a pass or a fail from anyone else is
+ignored). With none configured no pass is believed, and a fail is still believed,
+because forging a fail only hurts the forger.
+
+Whose mail it is: the From domain's municipalities (its own trusted domains), else the
+municipalities a configured intermediary (an inter-municipal IT service, an archive
+system, KS) sends for. A forwarded message's From narrows that set and never widens
+it: an inner From of a municipality counts only inside what the outer sender is
+trusted for. A domain that imitates a municipality's (a swapped TLD, a hyphen more or
+less, "kommune" misspelt, look-alike letters or digits, punycode) is named in
+``lookalike_of``.
 """
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from parsers.textnorm import fold
+from parsers.textnorm import fold, levenshtein
 from parsers.types import ParsedMessage, SenderCheck
 
 # Parents too broad to prove anything: a DKIM signature by "kommune.no" would align
@@ -48,20 +57,32 @@ class AuthResult:
 
 
 def check_sender(msg: ParsedMessage, *, domain_numbers: Mapping[str, frozenset[str]],
-                 authserv_ids: Sequence[str]) -> SenderCheck:
-    """Sender domain, its municipalities, authentication and auto/bulk/bounce flags."""
+                 authserv_ids: Sequence[str],
+                 intermediaries: Mapping[str, frozenset[str]] | None = None,
+                 lookalikes: Mapping[str, str] | None = None) -> SenderCheck:
+    """Sender domain, its municipalities, authentication and auto/bulk/bounce flags.
+
+    ``intermediaries`` maps a domain to the municipalities it may send for;
+    ``lookalikes`` is ``lookalike_index`` of every municipality's trusted domains.
+    """
     domain = _domain_of(msg.from_address)
     results = _counted_results(msg, authserv_ids)
     authenticated, verdict = _verdict(results, domain, trust_pass=bool(authserv_ids))
+    outer = _numbers_for(domain, domain_numbers) or _numbers_for(domain, intermediaries or {})
+    inner = [_domain_of(a) for a in forwarded_from(msg)]
+    inner_numbers = frozenset().union(*(_numbers_for(d, domain_numbers) for d in inner))
+    imitated = [lookalike_of(d, lookalikes or {}, domain_numbers, intermediaries or {})
+                for d in [domain] + inner]
     return SenderCheck(
         address=msg.from_address,
         domain=domain,
-        domain_numbers=_numbers_for(domain, domain_numbers),
+        domain_numbers=(outer & inner_numbers) if inner_numbers else outer,
         authenticated=authenticated,
         auth_detail=verdict,
         auto_reply=is_auto_reply(msg),
         bulk=is_bulk(msg),
         delivery_report=is_delivery_report(msg),
+        lookalike_of=next((d for d in imitated if d), None),
     )
 
 
@@ -245,3 +266,106 @@ def _describe(r: AuthResult) -> str:
     prop = r.prop(keys.get(r.method, ""))
     where = f" {keys[r.method]}={prop}" if prop else ""
     return f"{r.authserv_id or '?'} {r.method}={r.result}{where}"
+
+
+# ------------------------------------------------------------------ forwards
+
+_QUOTED_FROM = re.compile(r"^[ \t>*]*(?:from|fra|von)[ \t]*:[ \t]*(.+)$", re.I | re.M)
+# A quoted header block (Outlook, Gmail, Apple Mail, Notes) has one of these right below
+# its From line; a sentence that starts "Fra:" does not.
+_QUOTED_NEXT = re.compile(r"^[ \t>*]*(?:sent|sendt|date|dato|to|til|subject|emne|an|gesendet)"
+                          r"[ \t]*:", re.I)
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+MAX_QUOTED_LINES = 3
+
+
+def forwarded_from(msg: ParsedMessage) -> list[str]:
+    """From addresses of the messages this one forwards or quotes, at any depth."""
+    found: list[str] = []
+    for inner in msg.forwarded:
+        if inner.from_address:
+            found.append(inner.from_address)
+        found += forwarded_from(inner)
+    lines = (msg.body_text or "").splitlines()
+    for index, line in enumerate(lines):
+        match = _QUOTED_FROM.match(line)
+        if not match:
+            continue
+        following = lines[index + 1:index + 1 + MAX_QUOTED_LINES]
+        if any(_QUOTED_NEXT.match(f) for f in following):
+            address = _ADDRESS.search(match.group(1))
+            if address:
+                found.append(address.group(0).lower())
+    return list(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- lookalikes
+
+# Letters from other scripts that render like Latin ones (the common part of Unicode's
+# confusables list for the letters of Norwegian domain names).
+_CONFUSABLES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "ɡ": "g", "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "υ": "u",
+    "ε": "e", "ı": "i", "ℓ": "l",
+})
+# Digits and letter pairs read as another letter; i, l and 1 are one class because each
+# passes for the others.
+_DIGITS = str.maketrans({"0": "o", "1": "l", "i": "l", "3": "e", "4": "a", "5": "s",
+                         "7": "t", "8": "b", "9": "g"})
+_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+_WORDS = ("kommune", "herad")
+
+
+def _label_word(label: str) -> str:
+    """``label``, or the word it misspells by one edit or one swap ("kommnue")."""
+    for word in _WORDS:
+        if levenshtein(label, word, 1) is not None:
+            return word
+        if sorted(label) == sorted(word) and levenshtein(label, word, 2) is not None:
+            return word
+    return label
+
+
+def domain_skeleton(domain: str) -> str:
+    """What a domain looks like to a reader: its TLD, hyphens and dots do not count."""
+    labels = []
+    for label in domain.lower().rstrip(".").split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                pass
+        labels.append(label)
+    if len(labels) > 1:
+        labels = labels[:-1]              # the TLD: .com for .no is the classic swap
+    text = fold(".".join(labels).translate(_CONFUSABLES)).translate(_CONFUSABLES)
+    words = [_label_word(w) for w in re.split(r"[.\-]+", text) if w]
+    text = "".join(words).translate(_DIGITS)
+    for pair, letter in _PAIRS:
+        text = text.replace(pair, letter)
+    return re.sub(r"(.)\1+", r"\1", text)   # doubled letters: kommmune, stavvanger
+
+
+def lookalike_index(domains: Sequence[str]) -> dict[str, str]:
+    """Skeleton -> trusted domain, for ``lookalike_of``."""
+    return {domain_skeleton(d): d.lower().rstrip(".") for d in sorted(domains)}
+
+
+def lookalike_of(domain: str | None, index: Mapping[str, str],
+                 domain_numbers: Mapping[str, frozenset[str]],
+                 intermediaries: Mapping[str, frozenset[str]]) -> str | None:
+    """The trusted domain that ``domain`` (or a parent of it) imitates, if any."""
+    if not domain or not index:
+        return None
+    if _numbers_for(domain, domain_numbers) or _numbers_for(domain, intermediaries):
+        return None
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        candidate = ".".join(labels[i:])
+        if candidate in index.values():
+            return None                 # a trusted domain shared by two municipalities
+        imitated = index.get(domain_skeleton(candidate))
+        if imitated and imitated != candidate:
+            return imitated
+    return None

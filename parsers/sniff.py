@@ -68,14 +68,16 @@ def detect_type(data: bytes, filename: str | None, declared: str) -> str:
     head = data[:_PDF_WINDOW]
     ext = _extension(filename)
     declared = (declared or "").split(";")[0].strip().lower()
+    # Containers first: a winmail.dat or .msg with a small PDF inside has "%PDF-" in
+    # its first kilobyte, but its own magic at byte 0 says what it is.
+    if head.startswith(_TNEF):
+        return "tnef"
+    if head.startswith(_OLE2):
+        return "doc"
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(_ZIP_HEADS):
         return _zip_flavour(data, ext, declared)
-    if head.startswith(_OLE2):
-        return "doc"
-    if head.startswith(_TNEF):
-        return "tnef"
     if _is_image(head):
         return "image"
     if _HTML_START.match(head) or _HTML_ANYWHERE.search(head):

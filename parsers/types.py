@@ -104,6 +104,14 @@ class ParsedMessage:
 # ------------------------------------------------------------ text (extract.py)
 
 @dataclass(frozen=True)
+class OcrWord:
+    """One word as OCR read it, with the engine's confidence (0..100)."""
+
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class DocumentText:
     """The text read from one document, and how it was read."""
 
@@ -113,6 +121,9 @@ class DocumentText:
     problem: str | None = None        # a reason string (interface.md) when text is missing:
                                       # "unreadable_attachment", "no_text_layer", "unsupported_format"
     detail: str = ""                  # human-readable detail for staff
+    # Every word OCR read, in reading order; empty when no page went through OCR. The
+    # confidences are evidence: a name read poorly must not be recorded unchecked.
+    ocr_words: tuple[OcrWord, ...] = field(default=(), compare=False)
 
 
 # ------------------------------------------------------- evidence (analysis steps)
@@ -145,12 +156,64 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class CouncilDecision:
+    """What a council's minutes say was decided (``parsers.minutes``), kept as evidence."""
+
+    body: str | None                   # "kommunestyret", "formannskapet", "heradsstyret", ...
+    meeting_date: dt.date | None
+    case_number: str | None            # the body's case number, "045/20"
+    archive_case: str | None           # the archive's case number, "20/1377"
+    polarity: str                      # "positive", "negative", "postponed" or "unclear"
+    final: bool                        # the body's own decision, not a proposal to another
+    decision_text: str
+    conditions: tuple[str, ...] = ()   # sentences attaching conditions to a positive decision
+
+    @property
+    def conditional(self) -> bool:
+        return self.polarity == "positive" and bool(self.conditions)
+
+    def as_dict(self) -> dict:
+        return {"body": self.body,
+                "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
+                "case_number": self.case_number, "archive_case": self.archive_case,
+                "polarity": self.polarity, "final": self.final, "conditional": self.conditional,
+                "conditions": list(self.conditions), "decision_text": self.decision_text}
+
+
+@dataclass(frozen=True)
 class Signer:
     name: str
     title: str                         # lower case: "ordfører", "rådmann", ...
 
     def as_dict(self) -> dict[str, str]:
         return {"name": self.name, "title": self.title}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One digital signature in a PDF, as ``parsers.signature`` validated it."""
+
+    signer: str | None                 # the certificate's common name
+    signed_at: dt.datetime | None      # as the signer reported it (not proof of time)
+    intact: bool                       # the digest and the signature value check out
+    unchanged: bool                    # nothing that can alter the page was added after signing
+    trusted: bool                      # the certificate chains to a configured trust root
+    title: str = ""                    # the certificate's title attribute, lower case
+    organisation: str = ""             # the certificate's organisation (O)
+    issuer: str = ""                   # the issuing CA's common name
+    detail: str = ""                   # one line for staff
+
+    @property
+    def sound(self) -> bool:
+        """Intact and not changed since: the document reads as it was signed."""
+        return self.intact and self.unchanged
+
+    def as_dict(self) -> dict:
+        return {"signer": self.signer, "title": self.title, "organisation": self.organisation,
+                "issuer": self.issuer,
+                "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+                "intact": self.intact, "unchanged": self.unchanged, "trusted": self.trusted,
+                "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -167,6 +230,12 @@ class DocumentAnalysis:
     signers: tuple[Signer, ...]
     signed_date: dt.date | None
     declines: bool = False             # the text declines or postpones
+    postpones: bool = False            # the text puts the decision off (not a decline)
+    minutes: CouncilDecision | None = None   # what the council decided, for minutes
+    signatures: tuple[SignatureCheck, ...] = ()   # digital signatures (PDF only)
+    # What was read by OCR with low confidence among the facts the decision rests on,
+    # e.g. ("signer Kari Moen",): such a document is never accepted without staff.
+    low_confidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +250,9 @@ class SenderCheck:
     auto_reply: bool = False           # RFC 3834 and friends: never answer, ignore
     bulk: bool = False                 # list or bulk mail
     delivery_report: bool = False      # DSN / multipart/report
+    # A trusted domain this one imitates (stavanger-kommune.com for stavanger.kommune.no),
+    # in the From or a forwarded message's From: never a municipality's sender.
+    lookalike_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,11 @@ def record(s: Session, *, raw_message_id: int, decision: Decision, received_at: 
     return row.id
 
 
+def parts_of(s: Session, raw_message_id: int) -> set[int]:
+    """The parts already recorded for a stored message (one per municipality it covers)."""
+    return set(s.scalars(select(Submission.part).where(Submission.raw_message_id == raw_message_id)))
+
+
 def all_submissions(s: Session) -> list[Submission]:
     return list(s.scalars(select(Submission).order_by(Submission.received_at, Submission.id)))
 

@@ -144,3 +144,36 @@ def test_analysis_holds_no_database_lock(tmp_path):
         assert writer.wrote
     finally:
         engine.dispose()
+
+
+def _joint_mail() -> bytes:
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["From"] = "Postmottak <postmottak@gran.kommune.no>"
+    msg["To"] = "akson@hod.dep.no"
+    msg["Subject"] = "Intensjonserklæring"
+    msg["Message-ID"] = "<joint@gran.kommune.no>"
+    msg["Date"] = "Tue, 2 Jun 2020 10:00:00 +0200"
+    msg.set_content("Vedlagt.")
+    form = ("INTENSJONSERKLÆRING\nGran, Lunner og Jevnaker kommuner slutter seg til arbeidet med Akson.\n"
+            "Sted og dato: Jaren, 02.06.2020\nNavn: Kari Moen\nTittel: Ordfører\n")
+    msg.add_attachment(form.encode(), maintype="text", subtype="plain", filename="erklæring.txt")
+    return bytes(msg)
+
+
+def test_a_joint_document_gives_one_submission_per_municipality_once(session_factory, analyser):
+    """GIVEN a stored mail whose text signs for three municipalities,
+    WHEN it is processed, and processed again after being handed out a second time,
+    THEN there is one submission per municipality, all for staff, and no more."""
+    raw_id = store(session_factory, _joint_mail())
+    assert process_pending(session_factory, analyser, now=lambda: NOW).processed == 1
+    rows = submissions(session_factory)
+    assert sorted((r.part, r.municipality_number) for r in rows) == [(0, "3053"), (1, "3054"), (2, "3446")]
+    assert {r.status for r in rows} == {"needs_review"}
+    assert all("several_municipalities" in r.reasons for r in rows)
+    assert process_pending(session_factory, analyser, now=lambda: NOW).processed == 0
+    with session_scope(session_factory) as s:   # handed out again (an operator re-queues it)
+        s.execute(update(RawMessage).where(RawMessage.id == raw_id).values(state="new", claimed_by=None,
+                                                                             claimed_until=None))
+    assert process_pending(session_factory, analyser, now=lambda: NOW + LEASE).processed == 1
+    assert len(submissions(session_factory)) == 3

@@ -146,6 +146,14 @@ def test_not_declines(text):
     pytest.param("Representanten Per Vik fremmet forslag om at saken utsettes.", False, id="motion-only"),
     pytest.param("Gol kommune slutter seg til intensjonserklæringen.", False, id="positive"),
     pytest.param("Skal saka utsetjast?", False, id="question"),
+    pytest.param("Kommunestyret tar stilling til erklæringen etter sommeren.", True, id="nb-after-summer"),
+    pytest.param("Heradsstyret tek stilling til saka til hausten.", True, id="nn-autumn"),
+    pytest.param("Saka vert handsama i heradsstyret i september.", True, id="nn-handled-in-september"),
+    pytest.param("Vi kommer tilbake til saken når formannskapet har møtt.", True, id="nb-come-back"),
+    pytest.param("Vi vil ikke signere før kommunestyret har behandlet saken.", True, id="nb-not-until"),
+    pytest.param("Me skriv ikkje under før heradsstyret har handsama saka.", True, id="nn-not-until"),
+    pytest.param("Kommunestyret behandlet saken i august i fjor.", False, id="past-meeting"),
+    pytest.param("Kommunen signerer ikke intensjonserklæringen.", False, id="plain-no"),
 ])
 def test_postpones(text, expected):
     assert postpones(text) is expected

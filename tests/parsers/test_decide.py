@@ -159,3 +159,15 @@ def test_reply_to_our_own_mail_stands_in_for_the_domain(snd, linked, status):
     d = run((doc(),), snd, reply_numbers=linked)
     assert d.status is status
     assert d.evidence["reply_to_municipalities"] == sorted(linked)
+
+
+def test_a_near_spelling_alone_needs_the_senders_domain():
+    """An OCR slip ("Tysnos kommune") may name the place, but never on its own."""
+    fuzzy = Mention(numbers=frozenset({GRAN}), matched="Grsn kommune", source="document",
+                    strength="strong", alias_kind="fuzzy")
+    linked = run((doc(mentions=(fuzzy,)),), sender(numbers=()), reply_numbers=frozenset({GRAN}))
+    assert linked.status is Status.NEEDS_REVIEW and "municipality_near_spelling_only" in linked.reasons
+    by_domain = run((doc(mentions=(fuzzy,)),), sender(numbers=(GRAN,)))
+    assert by_domain.status is Status.ACCEPTED
+    exact_too = run((doc(mentions=(fuzzy, mention(GRAN))),), sender(numbers=()), reply_numbers=frozenset({GRAN}))
+    assert "municipality_near_spelling_only" not in exact_too.reasons

@@ -8,8 +8,8 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from parsers.extract import extract_text
-from parsers.types import Document, DocumentText
+from parsers.extract import PAGE_BREAK, extract_text
+from parsers.types import Document, DocumentText, OcrWord
 
 DECLARATION = ("Tvedestrand kommune stiller seg bak arbeidet med Akson. "
                "Ordfører Liv Pedersen, 27.05.2020")
@@ -46,7 +46,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def _fake_ocr(doc: Document) -> DocumentText:
+def _fake_ocr(doc: Document, pages=None) -> DocumentText:
+    """Stands in for Tesseract (tested in tests/intake/test_ocr.py): the seam's contract only."""
     return DocumentText(f"OCR of {doc.filename}", "ocr", 1)
 
 
@@ -109,16 +110,16 @@ def test_pdf_without_text_goes_to_ocr_when_given() -> None:
 
 
 def test_failing_ocr_is_a_problem_not_a_crash() -> None:
-    def broken_ocr(doc: Document) -> DocumentText:
+    def broken_ocr(doc: Document, pages=None) -> DocumentText:
         raise RuntimeError("tesseract missing")
 
     result = extract_text(_doc(_pdf(image=True), "pdf"), ocr=broken_ocr)
     assert result.problem == "no_text_layer"
-    assert "OCR failed (RuntimeError)" in result.detail
+    assert "OCR failed (RuntimeError: tesseract missing)" in result.detail
 
 
 def test_pdf_with_text_does_not_call_ocr() -> None:
-    def must_not_run(doc: Document) -> DocumentText:
+    def must_not_run(doc: Document, pages=None) -> DocumentText:
         raise AssertionError("OCR called on a text PDF")
 
     assert extract_text(_doc(_pdf(DECLARATION), "pdf"), ocr=must_not_run).method == "pdf_text"
@@ -290,3 +291,98 @@ def test_unreadable_documents(data: bytes, detected: str, problem: str | None,
                          ids=["nuls", "bytes", "zip-heads", "pdf-head"])
 def test_extract_text_never_raises(data: bytes, detected: str) -> None:
     assert isinstance(extract_text(_doc(data, detected), ocr=_fake_ocr), DocumentText)
+
+
+# ------------------------------------------------------- pages that need OCR
+
+JUNK = ("l1| I;i ,.:|l 1I !l ii| |1 l|I ,; 1l1 |I1 ;; Il| ,i1 |l: ;1I l|1 "
+        "i;| 1l, |I; :1l I|i 1;, l|: ;I1 |,l 1:I ;|i")
+
+
+class _PageOcr:
+    """Stands in for Tesseract (tested in tests/intake/test_ocr.py): records which pages it
+    was asked for and answers one part per page, as the seam's contract says."""
+
+    def __init__(self) -> None:
+        self.asked: list = []
+
+    def __call__(self, doc: Document, pages=None) -> DocumentText:
+        self.asked.append(pages)
+        parts = [f"Skannet side {p + 1}: Ullensvang kommune, Namn Jorunn Aas" for p in pages or [0]]
+        return DocumentText(PAGE_BREAK.join(parts), "ocr", len(parts),
+                            ocr_words=(OcrWord("Jorunn", 96.0), OcrWord("Aas", 61.0)))
+
+
+def _scan_page(pdf: FPDF, stamp: str = "", hidden: str = "") -> None:
+    """A page-sized picture, with an optional visible stamp and an invisible text layer."""
+    buf = io.BytesIO()
+    Image.new("L", (210, 297), 230).save(buf, format="PNG")
+    pdf.add_page()
+    pdf.image(buf, x=0, y=0, w=210, h=297)
+    pdf.set_font("helvetica", size=9)
+    if stamp:
+        pdf.text(10, 10, stamp)
+    if hidden:
+        with pdf.local_context(text_mode="INVISIBLE"):
+            pdf.set_xy(10, 40)
+            pdf.multi_cell(0, 5, hidden)
+
+
+def _mixed(*pages: str) -> bytes:
+    """Pages: "text", "scan", "stamped", "junk" (a scan with a garbage text layer)."""
+    pdf = FPDF()
+    for kind in pages:
+        if kind == "text":
+            pdf.add_page()
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(0, 6, "Folgebrev fra Ullensvang kommune. Vedlagt er den signerte erklaeringen.")
+        else:
+            _scan_page(pdf, stamp="Mottatt Ullensvang kommune arkiv 12.05.2020 saksnr 20/1377" if kind == "stamped" else "",
+                       hidden=JUNK if kind == "junk" else "")
+    return bytes(pdf.output())
+
+
+def test_only_the_pages_without_a_text_layer_go_to_ocr() -> None:
+    """GIVEN a typed cover letter page followed by a scanned form page
+    WHEN the PDF is read THEN OCR reads page 2 only, and the text keeps page order."""
+    ocr = _PageOcr()
+    result = extract_text(_doc(_mixed("text", "scan"), "pdf"), ocr=ocr)
+    assert ocr.asked == [[1]]
+    assert result.method == "pdf_text+ocr"
+    first, second = result.text.split(PAGE_BREAK)
+    assert "Folgebrev fra Ullensvang" in first and second.startswith("Skannet side 2")
+    assert [w.text for w in result.ocr_words] == ["Jorunn", "Aas"]
+
+
+def test_a_garbage_text_layer_is_replaced_by_ocr() -> None:
+    ocr = _PageOcr()
+    result = extract_text(_doc(_mixed("junk"), "pdf"), ocr=ocr)
+    assert ocr.asked == [[0]]
+    assert (result.method, result.problem) == ("ocr", None)
+    assert "l1|" not in result.text and "Jorunn Aas" in result.text
+
+
+def test_a_garbage_text_layer_without_ocr_is_no_text() -> None:
+    result = extract_text(_doc(_mixed("junk"), "pdf"))
+    assert (result.problem, result.text) == ("no_text_layer", "")
+
+
+def test_an_archive_stamp_on_a_scan_does_not_hide_the_scan() -> None:
+    ocr = _PageOcr()
+    result = extract_text(_doc(_mixed("stamped"), "pdf"), ocr=ocr)
+    assert ocr.asked == [[0]]
+    assert "Jorunn Aas" in result.text and "arkiv 12.05.2020" in result.text
+
+
+def test_a_searchable_scan_is_read_from_its_layer() -> None:
+    """A scanner that did its own (good) OCR: the invisible layer is real text."""
+    pdf = FPDF()
+    _scan_page(pdf, hidden="Ullensvang kommune stiller seg bak arbeidet med Akson og vil vere "
+                          "med i det vidare arbeidet. Namn Jorunn Aas, Tittel Ordforar, Odda 16.05.2020. "
+                          "Erklaeringa er ikkje juridisk bindande for kommunen.")
+
+    def must_not_run(doc: Document, pages=None) -> DocumentText:
+        raise AssertionError("OCR called on a PDF with a good text layer")
+
+    result = extract_text(_doc(bytes(pdf.output()), "pdf"), ocr=must_not_run)
+    assert result.method == "pdf_text" and "Jorunn Aas" in result.text

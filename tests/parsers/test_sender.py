@@ -143,3 +143,103 @@ def test_bulk(headers, expected):
 ])
 def test_delivery_report(sender, subject, headers, expected):
     assert check(message(sender, subject, headers)).delivery_report is expected
+
+
+# ------------------------------------------------------------------ lookalikes
+
+from parsers.sender import domain_skeleton, forwarded_from, lookalike_index, lookalike_of  # noqa: E402
+
+TRUSTED = ["stavanger.kommune.no", "nordre-land.kommune.no", "gol.kommune.no", "kvam.no"]
+INDEX = lookalike_index(TRUSTED)
+
+
+@pytest.mark.parametrize("domain, imitated", [
+    pytest.param("stavanger-kommune.com", "stavanger.kommune.no", id="hyphen-and-tld"),
+    pytest.param("stavanger-kommune.no", "stavanger.kommune.no", id="extra-hyphen"),
+    pytest.param("nordreland.kommune.no", "nordre-land.kommune.no", id="missing-hyphen"),
+    pytest.param("stavanger.kommune.net", "stavanger.kommune.no", id="tld-net"),
+    pytest.param("stavanger.kommune.com", "stavanger.kommune.no", id="tld-com"),
+    pytest.param("stavanger.kommmune.no", "stavanger.kommune.no", id="kommmune"),
+    pytest.param("stavanger.komune.no", "stavanger.kommune.no", id="komune"),
+    pytest.param("stavanger.kommnue.no", "stavanger.kommune.no", id="swapped-letters"),
+    pytest.param("stavanger.kornmune.no", "stavanger.kommune.no", id="rn-for-m"),
+    pytest.param("st4vanger.kommune.no", "stavanger.kommune.no", id="digit-for-letter"),
+    pytest.param("g0l.kommune.no", "gol.kommune.no", id="zero-for-o"),
+    pytest.param("stаvanger.kommune.no", "stavanger.kommune.no", id="cyrillic-a"),
+    pytest.param("stavanger.kommune.no".replace("stavanger", "ståvanger").encode("idna").decode(),
+                 "stavanger.kommune.no", id="punycode"),
+    pytest.param("mail.stavanger-kommune.com", "stavanger.kommune.no", id="subdomain-of-lookalike"),
+    pytest.param("stavanger.kommune.no", None, id="the-real-one"),
+    pytest.param("post.stavanger.kommune.no", None, id="real-subdomain"),
+    pytest.param("sandnes.kommune.no", None, id="another-municipality"),
+    pytest.param("hod.dep.no", None, id="unrelated"),
+    pytest.param("kommune.no", None, id="bare-parent"),
+    pytest.param("ikt-stavanger.no", None, id="different-name"),
+])
+def test_lookalike_domains(domain, imitated):
+    numbers = {d: frozenset({"1"}) for d in TRUSTED}
+    assert lookalike_of(domain, INDEX, numbers, {}) == imitated
+
+
+def test_skeleton_ignores_what_readers_overlook():
+    assert domain_skeleton("Stavanger-Kommune.COM") == domain_skeleton("stavanger.kommune.no")
+    assert domain_skeleton("stavanger.kommune.no") != domain_skeleton("sandnes.kommune.no")
+
+
+def test_check_sender_names_the_imitated_domain():
+    result = check_sender(message("post@stavanger-kommune.com"), domain_numbers=DOMAINS,
+                          authserv_ids=OURS, lookalikes=lookalike_index(list(DOMAINS)))
+    assert result.lookalike_of == "stavanger.kommune.no" and result.domain_numbers == frozenset()
+
+
+# --------------------------------------------------- intermediaries and forwards
+
+IKT = {"ikt-hallingdal.no": frozenset({"3041", "3042"})}
+
+
+def forward(outer: str, inner: str | None, body: str = "") -> ParsedMessage:
+    inner_msg = message(inner) if inner else None
+    base = message(outer)
+    return ParsedMessage(**{**base.__dict__, "body_text": body,
+                            "forwarded": (inner_msg,) if inner_msg else ()})
+
+
+def test_an_intermediary_sends_for_its_municipalities_only():
+    result = check_sender(message("arkiv@ikt-hallingdal.no"), domain_numbers=DOMAINS,
+                          authserv_ids=OURS, intermediaries=IKT)
+    assert result.domain_numbers == frozenset({"3041", "3042"})
+
+
+@pytest.mark.parametrize("outer, inner, expected", [
+    pytest.param("arkiv@ikt-hallingdal.no", "kari@gol.kommune.no", {"3041"},
+                 id="intermediary-narrowed-by-inner-from"),
+    pytest.param("arkiv@ikt-hallingdal.no", "x@stavanger.kommune.no", set(),
+                 id="intermediary-not-trusted-for-inner-municipality"),
+    pytest.param("someone@gmail.com", "kari@gol.kommune.no", set(),
+                 id="untrusted-outer-gives-no-domain-evidence"),
+    pytest.param("kari@gol.kommune.no", "akson@hod.dep.no", {"3041"},
+                 id="our-own-mail-quoted-changes-nothing"),
+    pytest.param("kari@gol.kommune.no", "x@stavanger.kommune.no", set(),
+                 id="another-municipalitys-inner-from-is-a-conflict"),
+])
+def test_forwarded_from_narrows_and_never_widens(outer, inner, expected):
+    result = check_sender(forward(outer, inner), domain_numbers=DOMAINS, authserv_ids=OURS,
+                          intermediaries=IKT)
+    assert result.domain_numbers == frozenset(expected)
+
+
+def test_inline_forward_headers_are_read_and_sentences_are_not():
+    body = ("Se vedlagt.\n\n-----Opprinnelig melding-----\nFra: Kari Moen <kari@gol.kommune.no>\n"
+            "Sendt: 20. mai 2020 10:01\nTil: arkiv@ikt-hallingdal.no\nEmne: Erklæring\n\n"
+            "Fra: ordføreren har signert i dag.\n")
+    assert forwarded_from(forward("arkiv@ikt-hallingdal.no", None, body)) == ["kari@gol.kommune.no"]
+    result = check_sender(forward("arkiv@ikt-hallingdal.no", None, body), domain_numbers=DOMAINS,
+                          authserv_ids=OURS, intermediaries=IKT)
+    assert result.domain_numbers == frozenset({"3041"})
+
+
+def test_a_forwarded_lookalike_is_flagged():
+    result = check_sender(forward("arkiv@ikt-hallingdal.no", "x@gol-kommune.com"),
+                          domain_numbers=DOMAINS, authserv_ids=OURS, intermediaries=IKT,
+                          lookalikes=lookalike_index(list(DOMAINS)))
+    assert result.lookalike_of == "gol.kommune.no"

@@ -35,7 +35,7 @@ def test_reference_data_checks_hold() -> None:
     assert all(_mod11_ok(m.org_number) for m in reference)
     midt = [m for m in reference if not m.invited]
     assert Counter(m.county for m in midt) == {"Møre og Romsdal": 26, "Trøndelag": 38, "Nordland": 1}
-    assert sum(len(m.aliases) for m in reference) == 178
+    assert sum(len(m.aliases) for m in reference) == 195
     assert [m.number for m in reference] == sorted(m.number for m in reference)
 
 
@@ -66,7 +66,7 @@ def test_sync_loads_registry(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(Municipality)) == 356
     assert session.scalar(select(func.count()).where(Municipality.invited_default)) == 291
     assert session.scalar(select(func.sum(Municipality.population))) == 5_367_580
-    assert session.scalar(select(func.count()).select_from(MunicipalityAlias)) == 178
+    assert session.scalar(select(func.count()).select_from(MunicipalityAlias)) == 195
     oslo = session.get(Municipality, "0301")
     assert oslo is not None and (oslo.name, oslo.county, oslo.invited_default) == ("Oslo", "Oslo", True)
 
