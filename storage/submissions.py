@@ -108,6 +108,8 @@ class MunicipalityState:
     signed_at: dt.datetime | None
     signers: list[dict[str, Any]]
     submission_ids: list[int]
+    # The submission that made it signed: the first of the current run of signed ones.
+    counted_id: int | None = None
 
 
 def municipality_states(rows: Iterable[Submission], numbers: Iterable[str],
@@ -134,7 +136,7 @@ def _state(number: str, subs: list[Submission]) -> MunicipalityState:
                 if r.kind not in SIGNING_KINDS:
                     break
                 first = r
-            return MunicipalityState(number, "signed", first.received_at, latest.signers, ids)
+            return MunicipalityState(number, "signed", first.received_at, latest.signers, ids, first.id)
         return MunicipalityState(number, "declined", None, [], ids)
     # Only something that could become a signature or a decline holds a municipality
     # "in review"; a question or an unrelated document leaves it without a response.
