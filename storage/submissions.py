@@ -144,3 +144,9 @@ def _state(number: str, subs: list[Submission]) -> MunicipalityState:
            for r in subs):
         return MunicipalityState(number, "pending_review", None, [], ids)
     return MunicipalityState(number, "no_response", None, [], ids)
+
+
+def for_municipality(s: Session, number: str) -> list[Submission]:
+    """Every submission recorded for a municipality, newest first."""
+    return list(s.scalars(select(Submission).where(Submission.municipality_number == number)
+                          .order_by(Submission.received_at.desc(), Submission.id.desc())))
