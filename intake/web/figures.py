@@ -8,6 +8,7 @@ functions over plain values, so they are tested with known numbers.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -55,8 +56,16 @@ class CallRow:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    share: float
+    met: bool
+    missing: int                    # more people in signed municipalities needed to meet it
+
+
+@dataclass(frozen=True)
 class Dashboard:
     status: dict[str, Any]
+    thresholds: list[Threshold]
     timeline: list[SharePoint]
     calls: list[CallRow]
     target: float                   # the highest configured threshold (55 %)
@@ -116,6 +125,16 @@ def call_list(municipalities: Sequence[dict[str, Any]], *, population_invited: i
     return rows
 
 
+def threshold_gaps(status: dict[str, Any]) -> list[Threshold]:
+    """Each configured threshold with the population still missing to meet it."""
+    invited, signed = status["population_invited"], status["population_signed"]
+    out = []
+    for t in status["thresholds"]:
+        needed = math.ceil(t["share"] * invited - 1e-9)   # whole people; no float rounding up
+        out.append(Threshold(t["share"], t["met"], max(0, needed - signed)))
+    return out
+
+
 def dashboard(app: App, now: dt.datetime) -> Dashboard:
     """Everything the dashboard shows, read in a few queries."""
     status = reporting.status(app)
@@ -128,5 +147,5 @@ def dashboard(app: App, now: dt.datetime) -> Dashboard:
                       population_signed=status["population_signed"], target=target,
                       reminders=reminders)
     timeline = share_timeline(reporting.signed_events(app), status["population_invited"])
-    return Dashboard(status=status, timeline=timeline, calls=calls, target=target,
+    return Dashboard(status=status, thresholds=threshold_gaps(status), timeline=timeline, calls=calls, target=target,
                      deadline=app.config.deadline, now=now)

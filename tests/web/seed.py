@@ -120,6 +120,8 @@ def seed(app: App) -> dict[str, int]:
                                     subject="Påminnelse: 7 dager igjen", days=7)
         ids["rem_kongsvinger_21"] = _mail(s, "reminder:3401:21", number="3401", purpose="reminder",
                                           when=at(10, 9), to="postmottak@kongsvinger.kommune.no", subject="Påminnelse: intensjonserklæring Akson", days=21)
+        for key in ("rem_bergen_21", "rem_kongsvinger_21", "rem_bergen_7"):
+            outbox.mark_sending(outbox.get(s, ids[key]), now=at(10, 9))
         for key in ("rem_bergen_21", "rem_kongsvinger_21"):
             outbox.mark_sent(outbox.get(s, ids[key]), now=at(10, 9), reply="250 2.0.0 OK")
         outbox.mark_failed(outbox.get(s, ids["rem_bergen_7"]), now=at(24, 9), error="refused",

@@ -27,6 +27,13 @@ def test_counts_and_share_come_from_the_status_report(board):
     assert d.target == 0.55
 
 
+def test_thresholds_say_how_many_people_are_missing(board):
+    d, _ids = board
+    # 50 % of 764 860 is 382 430 people; 55 % is 420 673 (rounded up to whole people).
+    assert [(t.share, t.met, t.missing) for t in d.thresholds] == [
+        (0.5, False, 382_430 - 44_999), (0.55, False, 420_673 - 44_999)]
+
+
 def test_county_rows_carry_declined(board):
     d, _ids = board
     by = {c["county"]: c for c in d.status["by_county"]}
