@@ -167,6 +167,24 @@ def _env_name(key: str, value: Any) -> str:
     return value
 
 
+def _networks(key: str, value: Any) -> tuple[str, ...]:
+    import ipaddress
+    items = _string_list(key, value)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise ConfigError(key, f"expected IP addresses or networks such as 127.0.0.1 or 10.0.0.0/8, got {item!r}") from err
+    return items
+
+
+def _header_name(key: str, value: Any) -> str:
+    _string(key, value)
+    if value and not re.match(r"^[A-Za-z0-9-]+$", value):
+        raise ConfigError(key, f"expected an HTTP header name such as X-Remote-User, got {value!r}")
+    return value
+
+
 # ------------------------------------------------------------- the declaration
 
 SETTINGS: tuple[Setting, ...] = (
@@ -203,6 +221,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reminders", "send_time", "09:00", "Time of day (campaign time zone) reminders go out.", _clock_time),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),
     Setting("web", "port", 8080, "Port the web UI listens on.", _int_range(1, 65535)),
+    Setting("web", "secure_cookies", False, "Mark session cookies Secure: set true when the UI is reached over HTTPS (behind a TLS proxy).", _bool),
+    Setting("web", "session_hours", 12, "A login lasts this many hours (a working day), then the user logs in again.", _int_range(1, 24 * 30)),
+    Setting("web", "trusted_proxies", [], "Addresses or networks (CIDR) of an authenticating reverse proxy whose user header is believed.", _networks),
+    Setting("web", "user_header", "", "Header carrying the user name set by that proxy, e.g. X-Remote-User (empty: not used).", _header_name),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
