@@ -1,8 +1,10 @@
-"""The signed population share over time as server-rendered SVG.
+"""The signed population share over time, drawn as SVG on the server.
 
-No script and no style sheet: colours and dashes are SVG presentation attributes, which
-a strict Content-Security-Policy allows. The drawing has a title and a description for
-screen readers; the page puts a table with the same numbers beside it.
+This module computes the geometry (lines, labels, the step path) as plain values; the
+template ``web/share_chart.html`` writes the ``<svg>`` with autoescaping, so no markup is
+built here. No script and no style sheet: colours and dashes are SVG presentation
+attributes, which a strict Content-Security-Policy allows. The drawing has a title and a
+description for screen readers; the page puts a table with the same numbers beside it.
 """
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Sequence
-
-from markupsafe import Markup, escape
 
 from intake.web.figures import SharePoint
 
@@ -26,6 +26,7 @@ LINE = "#1d4f91"
 THRESHOLD_COLOURS = ("#8a1c1c", "#6b4e00", "#4a2a7a")
 GRID = "#d0d0d0"
 INK = "#222222"
+DEADLINE_DASH = "2 3"
 # Room above the highest threshold or share, so their lines never touch the top edge.
 HEADROOM = 0.1
 
@@ -35,7 +36,7 @@ def pct(share: float, decimals: int = 1) -> str:
     text = f"{share * 100:.{decimals}f}".replace(".", ",")
     if decimals and text.endswith("," + "0" * decimals):
         text = text.split(",")[0]
-    return f"{text} %"
+    return f"{text}\u00a0%"   # no-break space: the sign stays with its number
 
 
 def short_date(day: dt.date) -> str:
@@ -81,41 +82,69 @@ def _ticks(frame: Frame, tz) -> list[dt.datetime]:
     return [t for t in out if frame.start <= t <= frame.end]
 
 
-def _text(x: float, y: float, body: str, anchor: str = "middle", colour: str = INK) -> str:
-    return (f'<text x="{x}" y="{y}" text-anchor="{anchor}" fill="{colour}" font-size="12" '
-            f'font-family="sans-serif">{escape(body)}</text>')
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: str = INK
+    width: int = 1
+    dash: str = ""
 
 
-def _axes(frame: Frame, tz) -> list[str]:
-    parts = []
-    steps = round(frame.top * 10)
-    for i in range(steps + 1):
-        share = i / 10
-        y = frame.y(share)
-        parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(_text(LEFT - 6, y + 4, pct(share, 0), anchor="end"))
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "middle"
+    colour: str = INK
+
+
+@dataclass(frozen=True)
+class Chart:
+    element_id: str
+    title: str
+    desc: str
+    lines: tuple[Line, ...]
+    labels: tuple[Label, ...]
+    path: str                        # the step line of the share, SVG path data
+    width: int = WIDTH
+    height: int = HEIGHT
+    line_colour: str = LINE
+
+
+def _axes(frame: Frame, tz) -> tuple[list[Line], list[Label]]:
+    lines, labels = [], []
+    for i in range(round(frame.top * 10) + 1):
+        y = frame.y(i / 10)
+        lines.append(Line(LEFT, y, WIDTH - RIGHT, y, GRID))
+        labels.append(Label(LEFT - 6, y + 4, pct(i / 10, 0), anchor="end"))
+    base = HEIGHT - BOTTOM
     for tick in _ticks(frame, tz):
         x = frame.x(tick)
-        parts.append(f'<line x1="{x}" y1="{HEIGHT - BOTTOM}" x2="{x}" y2="{HEIGHT - BOTTOM + 5}" stroke="{INK}"/>')
-        parts.append(_text(x, HEIGHT - BOTTOM + 18, short_date(tick.date())))
-    parts.append(f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" '
-                 f'stroke="{INK}" stroke-width="1"/>')
-    return parts
+        lines.append(Line(x, base, x, base + 5))
+        labels.append(Label(x, base + 18, short_date(tick.date())))
+    lines.append(Line(LEFT, base, WIDTH - RIGHT, base))
+    return lines, labels
 
 
-def _markers(frame: Frame, thresholds: Sequence[float], deadline: dt.datetime) -> list[str]:
-    parts = []
+def _markers(frame: Frame, thresholds: Sequence[float], deadline: dt.datetime) -> tuple[list[Line], list[Label]]:
+    lines, labels = [], []
     for i, t in enumerate(sorted(thresholds)):
         colour = THRESHOLD_COLOURS[i % len(THRESHOLD_COLOURS)]
         y = frame.y(t)
-        parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="{colour}" '
-                     f'stroke-width="2" stroke-dasharray="{6 + 4 * i} 4"/>')
-        parts.append(_text(LEFT + 6, y - 5, f"Terskel {pct(t)}", anchor="start", colour=colour))
+        # Different dash lengths as well as colours: the lines differ without colour vision.
+        lines.append(Line(LEFT, y, WIDTH - RIGHT, y, colour, 2, f"{6 + 4 * i} 4"))
+        # The lowest label goes under its line, the others over theirs: 50 % and 55 % are
+        # close enough for two labels on the same side to overlap.
+        labels.append(Label(LEFT + 6, y + 15 if i == 0 else y - 5, f"Terskel {pct(t)}", anchor="start",
+                            colour=colour))
     x = frame.x(deadline)
-    parts.append(f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{HEIGHT - BOTTOM}" stroke="{INK}" '
-                 f'stroke-width="2" stroke-dasharray="2 3"/>')
-    parts.append(_text(x - 4, TOP + 12, "Frist", anchor="end"))
-    return parts
+    lines.append(Line(x, TOP, x, HEIGHT - BOTTOM, INK, 2, DEADLINE_DASH))
+    labels.append(Label(x - 4, TOP + 12, "Frist", anchor="end"))
+    return lines, labels
 
 
 def _step_path(frame: Frame, points: Sequence[SharePoint], now: dt.datetime) -> str:
@@ -124,29 +153,22 @@ def _step_path(frame: Frame, points: Sequence[SharePoint], now: dt.datetime) -> 
         d.append(f"H{frame.x(p.at)}")
         d.append(f"V{frame.y(p.share)}")
     d.append(f"H{frame.x(min(max(now, points[-1].at if points else now), frame.end))}")
-    return (f'<path d="{" ".join(d)}" fill="none" stroke="{LINE}" stroke-width="3" '
-            f'stroke-linejoin="round"/>')
+    return " ".join(d)
 
 
 def share_chart(points: Sequence[SharePoint], *, thresholds: Sequence[float], deadline: dt.datetime,
-                now: dt.datetime, tz, element_id: str = "andel-graf") -> Markup:
-    """The chart as an inline ``<svg>`` element (safe markup: every text is escaped)."""
+                now: dt.datetime, tz, element_id: str = "andel-graf") -> Chart:
+    """The chart's geometry and texts, for ``web/share_chart.html``."""
     frame = frame_for(points, thresholds, deadline, now)
     current = points[-1].share if points else 0.0
-    title = "Andel av innbyggerne i inviterte kommuner som har signert, over tid"
+    local_deadline = deadline.astimezone(tz)
     desc = (f"Signert andel nå: {pct(current)}. Terskler: "
             + ", ".join(pct(t) for t in sorted(thresholds))
-            + f". Frist: {short_date(deadline.astimezone(tz).date())} {deadline.astimezone(tz).year}. "
+            + f". Frist: {short_date(local_deadline.date())} {local_deadline.year}. "
             + f"{len(points)} signaturer er tegnet inn; tabellen under grafen har de samme tallene.")
-    body = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'role="img" aria-labelledby="{element_id}-title {element_id}-desc" id="{element_id}">',
-        f'<title id="{element_id}-title">{escape(title)}</title>',
-        f'<desc id="{element_id}-desc">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        *_axes(frame, tz),
-        *_markers(frame, thresholds, deadline),
-        _step_path(frame, points, now),
-        "</svg>",
-    ]
-    return Markup("\n".join(body))
+    axis_lines, axis_labels = _axes(frame, tz)
+    marker_lines, marker_labels = _markers(frame, thresholds, deadline)
+    return Chart(element_id=element_id,
+                 title="Andel av innbyggerne i inviterte kommuner som har signert, over tid",
+                 desc=desc, lines=tuple(axis_lines + marker_lines), labels=tuple(axis_labels + marker_labels),
+                 path=_step_path(frame, points, now))
