@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from http import HTTPStatus
 import logging
 from importlib.resources import files
 from pathlib import Path
@@ -128,7 +129,10 @@ def _csrf_failed(request: Request, exc: Exception) -> Response:
 def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
     titles = {404: "Fant ikke siden", 405: "Ikke tillatt"}
-    return _error_page(request, status, titles.get(status, "Feil"), str(getattr(exc, "detail", "")))
+    detail = str(getattr(exc, "detail", ""))
+    if detail == HTTPStatus(status).phrase:     # Starlette's English default: say it in Norwegian
+        detail = "Adressen finnes ikke her." if status == 404 else ""
+    return _error_page(request, status, titles.get(status, "Feil"), detail)
 
 
 def _server_error(request: Request, exc: Exception) -> Response:
