@@ -67,18 +67,27 @@ def status(app: App, now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
+def _accepted_at(row) -> dt.datetime:
+    """When a submission began to count: staff acceptance time for one accepted by staff;
+    the receipt for an automatic one, whose decision follows from the message itself (a
+    backlog processed late, as in the demo, must not move the signatures to that day).
+    """
+    if row.decided_by == "auto":
+        return row.received_at
+    return max(row.received_at, row.decided_at)
+
+
 def signed_events(app: App) -> list[dict[str, Any]]:
     """Each invited municipality that is signed now, with when its counting submission was
-    accepted (``decided_at``: staff acceptance, or the automatic decision), oldest first.
-    """
+    accepted (``_accepted_at``), oldest first."""
     campaign, rows, states = _snapshot(app, None)
-    decided = {r.id: r.decided_at for r in rows}
+    by_id = {r.id: r for r in rows}
     out = []
     for m in campaign.municipalities:
         st = states[m.number]
-        if m.number in campaign.invited and st.status == "signed" and st.counted_id in decided:
+        if m.number in campaign.invited and st.status == "signed" and st.counted_id in by_id:
             out.append({"number": m.number, "name": m.display_name, "population": m.population,
-                        "accepted_at": decided[st.counted_id]})
+                        "accepted_at": _accepted_at(by_id[st.counted_id])})
     return sorted(out, key=lambda e: (e["accepted_at"], e["number"]))
 
 

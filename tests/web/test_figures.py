@@ -43,7 +43,8 @@ def test_county_rows_carry_declined(board):
 
 
 def test_timeline_steps_at_the_accepted_dates(board):
-    """Gran was received on 2 June but accepted by staff on 10 June: it counts from the 10th."""
+    """Gran was received on 2 June but accepted by staff on 10 June: it counts from the 10th.
+    Hamar was accepted automatically two hours after it arrived: it counts from its arrival."""
     d, _ids = board
     assert [(p.number, p.at.astimezone(seeded.OSLO)) for p in d.timeline] == [
         ("3403", seeded.at(1)), ("3446", seeded.at(10, 12))]
