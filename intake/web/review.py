@@ -105,7 +105,7 @@ def _params(request: Request, action: str, form) -> dict:
             raise _Ambiguous(typed, candidates)
         return {"number": number}
     if action == "edit":
-        return {"signers": staff.clean_signers(_signers(form)),
+        return {"signers": _signers(form),
                 "signed_date": _date(str(form.get("signed_date", ""))[:20])}
     if action == "accept":
         return {"confirm_conflict": form.get("confirm_conflict") == "yes"}

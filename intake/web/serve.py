@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import socket
+import threading
+from contextlib import contextmanager
 from typing import Callable
 
 import uvicorn
@@ -46,5 +49,21 @@ def serve(app: App, *, host: str, port: int, clock: Callable[[], dt.datetime],
         print(f"web UI on {address_of(sock)} (Ctrl-C stops it)", flush=True)
     config = uvicorn.Config(create_app(app, clock), log_level="warning", server_header=False,
                             proxy_headers=False, access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    with _stop_quietly():
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+@contextmanager
+def _stop_quietly():
+    """uvicorn shuts down gracefully on SIGINT/SIGTERM and then raises the signal again for
+    the previous handler; this handler takes it, so Ctrl-C or a stop ends with status 0."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
