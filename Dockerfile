@@ -22,4 +22,7 @@ WORKDIR /data
 ENV AKSON_INTAKE_CONFIG=/config/config.toml \
     PYTHONUNBUFFERED=1
 
+# The staff web UI runs from the same image as a second container:
+#   docker run -p 8080:8080 ... akson-intake akson-intake web --host 0.0.0.0
+EXPOSE 8080
 CMD ["akson-intake", "run"]

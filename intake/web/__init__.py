@@ -18,7 +18,8 @@ Conventions for page modules (``intake/web/<page>.py``):
   a test posts to every POST route without it and expects 403.
 - State changes need ``require_role(request, "reviewer")``; viewers only look.
 - Templates: one sandboxed environment, autoescape on, StrictUndefined; never build HTML
-  in Python (no ``Markup`` of data). Filters: ``datotid``, ``dato``, ``tall``, ``prosent``.
+  in Python (no ``Markup`` of data). Filters: ``datotid``, ``dato``, ``tall``, ``prosent``,
+  ``arsak`` (a reason code in words).
 - No inline script or style (the Content-Security-Policy forbids them): CSS and JS are
   files in ``intake/web/static/`` served under ``/static/``. Interface text in Bokmål.
 - The clock is ``common.now(request)``; never read the wall clock in a page.

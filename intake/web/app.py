@@ -45,7 +45,7 @@ def make_environment(tz) -> SandboxedEnvironment:
                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(datotid=lambda v: _local(v, tz, "%d.%m.%Y %H:%M"),
                        dato=lambda v: _local(v, tz, "%d.%m.%Y"),
-                       tall=format_number, prosent=format_share)
+                       tall=format_number, prosent=format_share, arsak=reason_text)
     return env
 
 
@@ -57,6 +57,26 @@ def _local(value, tz, fmt: str) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     return str(value)
+
+
+# The decision's reason codes (interface.md) in staff's words; the code stays as a tooltip.
+REASON_TEXT = {
+    "unknown_municipality": "fant ingen kommune", "ambiguous_municipality": "flere mulige kommuner",
+    "sender_domain_mismatch": "avsenderdomenet er ikke kommunens", "sender_not_authenticated": "avsender ikke autentisert",
+    "sender_lookalike_domain": "avsenderdomenet ligner en kommunes", "not_signed": "ikke signert",
+    "not_invited": "kommunen er ikke invitert", "unreadable_attachment": "vedlegget kan ikke leses",
+    "no_text_layer": "skannet, uten tekst", "unsupported_format": "filformatet kan ikke leses",
+    "decision_without_declaration": "vedtak uten erklæring", "not_a_declaration": "ikke en erklæring",
+    "no_document": "uten vedlegg", "question": "spørsmål", "processing_error": "feil under behandlingen",
+    "answered_elsewhere": "besvart annet sted", "auto_reply": "autosvar", "bulk_mail": "masseutsendelse",
+    "delivery_report": "leveringsrapport", "own_address": "vår egen adresse",
+}
+
+
+def reason_text(code: str) -> str:
+    if code.startswith("staff: "):
+        return "avvist av saksbehandler: " + code[len("staff: "):]
+    return REASON_TEXT.get(code, code)
 
 
 def format_number(value) -> str:

@@ -80,8 +80,15 @@ def _mails(s, submission_id: int) -> list[dict]:
              "to": ", ".join(r.to_addrs + r.cc_addrs), "created_at": r.created_at} for r in rows]
 
 
+def _action_label(action: str) -> str:
+    if action.startswith("decided:"):
+        status = action.split(":", 1)[1]
+        return f"Vurdert automatisk: {STATUS_LABELS.get(status, status).lower()}"
+    return ACTION_LABELS.get(action, action)
+
+
 def _history(s, row: Submission) -> list[dict]:
-    return [{"id": e.id, "at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action),
+    return [{"id": e.id, "at": e.at, "actor": e.actor, "action": _action_label(e.action),
              "before": (e.details or {}).get("before"), "after": (e.details or {}).get("after"),
              "reason": (e.details or {}).get("reason")} for e in staff.history(s, row.id)]
 

@@ -37,6 +37,17 @@ def test_anonymous_request_gets_the_login_page(sqlite_site):  # noqa: F811
         assert "Stavanger" not in page.text and seeded.HOSTILE_FILE not in page.text
 
 
+@pytest.mark.parametrize("target, landing", [
+    ("/review", "/review"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+], ids=["own-page", "protocol-relative", "absolute", "backslash"])
+def test_login_returns_only_to_a_page_of_this_site(sqlite_site, target, landing):  # noqa: F811
+    app, _ids = sqlite_site
+    with client(app, None) as c:
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"name": "kari", "password": PASSWORD, "csrf_token": token, "next": target})
+        assert r.status_code == 303 and r.headers["location"] == landing
+
+
 def test_every_post_without_a_valid_csrf_token_is_refused(site):  # noqa: F811
     """GIVEN a logged-in reviewer WHEN any POST route gets no token or a wrong one THEN 403."""
     app, ids = site
