@@ -82,7 +82,11 @@ def act(s: Session, submission_id: int, action: str, *, actor: str, now: dt.date
     """Apply one staff action; StaffError says why it cannot be done."""
     if action not in ACTIONS:
         raise StaffError(f"Ukjent handling {action!r}.")
-    row = submissions.get(s, submission_id)
+    # Locked for the transaction: two reviewers acting at once take turns, and the second
+    # sees the first one's result (PostgreSQL; SQLite's write transactions are serial).
+    row = s.scalars(select(Submission).where(Submission.id == submission_id).with_for_update()).first()
+    if row is None:
+        raise submissions.SubmissionNotFound(submission_id)
     before = snapshot(row)
     note: dict[str, Any] = {}
     if action == "undo":
