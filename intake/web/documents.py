@@ -129,9 +129,21 @@ def _image_frame(data: bytes, frame: int) -> bytes:
 def _png(image: Image.Image) -> bytes:
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    if image.mode == "RGB" and _looks_grey(image):
+        image = image.convert("L")      # a third of the bytes for the usual black-and-white scan
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    # zlib level 3: scans are noisy, higher levels cost seconds for a few per cent.
+    image.save(out, format="PNG", compress_level=3)
     return out.getvalue()
+
+
+# A channel spread below this (of 255) on a thumbnail is paper and ink, not a colour stamp.
+GREY_SPREAD = 24
+
+
+def _looks_grey(image: Image.Image) -> bool:
+    small = image.resize((64, 64))
+    return all(max(px) - min(px) < GREY_SPREAD for px in small.getdata())
 
 
 def highlight(text: str, needles: list[str]) -> list[tuple[str, bool]]:
