@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from parsers.extract import extract_text
 from parsers.mime import parse_message
@@ -142,8 +142,9 @@ GREY_SPREAD = 24
 
 
 def _looks_grey(image: Image.Image) -> bool:
-    small = image.resize((64, 64))
-    return all(max(px) - min(px) < GREY_SPREAD for px in small.getdata())
+    r, g, b = image.resize((64, 64)).split()
+    pairs = ((r, g), (g, b), (r, b))
+    return max(ImageChops.difference(x, y).getextrema()[1] for x, y in pairs) < GREY_SPREAD
 
 
 def highlight(text: str, needles: list[str]) -> list[tuple[str, bool]]:
