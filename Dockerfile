@@ -27,6 +27,7 @@ ENV AKSON_INTAKE_CONFIG=/config/config.toml \
 
 # The worker finishes the message in hand on SIGTERM, then exits 0.
 STOPSIGNAL SIGTERM
-# The web UI, when the container runs `akson-intake web --host 0.0.0.0`.
+# The staff web UI runs from the same image as a second container:
+#   docker run -p 8080:8080 ... akson-intake akson-intake web --host 0.0.0.0
 EXPOSE 8080
 CMD ["akson-intake", "run"]

@@ -85,13 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--lang", choices=["nb", "nn"], help="language form (default: the municipality's)")
 
     web = sub.add_parser("web", help="the staff web UI")
-    web.add_argument("--host")
-    web.add_argument("--port", type=int)
+    web.add_argument("--host", help="address to listen on (default: [web] host)")
+    web.add_argument("--port", type=int, help="port to listen on (default: [web] port)")
+    web.add_argument("--now", help="campaign clock for the pages and decisions (ISO 8601; drills)")
+
+    from intake.accounts import add_users_parser
+    add_users_parser(sub, _Parser)
 
     demo = sub.add_parser("demo", help="the embedded default on sample data")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its inbox, outbox and database")
     demo.add_argument("--count", type=int, default=48, help="how many sample messages to seed")
     demo.add_argument("--seed", type=int, default=2020)
+    demo.add_argument("--no-web", action="store_true", help="run the cycle and print, but do not serve the web UI")
+    demo.add_argument("--host", default="127.0.0.1", help="address the demo's web UI listens on")
+    demo.add_argument("--port", type=int, default=8080, help="port of the demo's web UI (0: any free port)")
     return p
 
 

@@ -23,15 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("akson.cli")
 
-NOT_YET = "is not available yet in this version"
-
-
 def dispatch(app: App, args) -> int:
     try:
         handler = _HANDLERS[args.command]
         if getattr(args, "now", None):
             app.now(args.now)   # a malformed --now is a usage error, whatever else is wrong
-        if handler is not db and handler is not not_yet:
+        if handler is not db:
             app.check_schema()
         return handler(app, args)
     except StorageError as err:
@@ -147,10 +144,6 @@ def templates_cmd(app: App, args) -> int:
     return 0
 
 
-def not_yet(app: App, args) -> int:
-    raise UsageError(f"'{args.command}' {NOT_YET}")
-
-
 def status(app: App, args) -> int:
     data = reporting.status(app, app.now(args.now) if args.now else None)
     if args.json:
@@ -195,6 +188,17 @@ def review_cmd(app: App, args) -> int:
     return review.run(app, args)
 
 
+def web(app: App, args) -> int:
+    from intake.web.serve import serve
+    return serve(app, host=args.host or app.config["web.host"], port=args.port or app.config["web.port"],
+                 clock=app.clock(args.now))
+
+
+def users(app: App, args) -> int:
+    from intake.accounts import users_cmd
+    return users_cmd(app, args)
+
+
 def demo(args) -> int:
     from intake.demo import run_demo
     return run_demo(args)
@@ -203,5 +207,5 @@ def demo(args) -> int:
 _HANDLERS = {
     "db": db, "run": run, "poll": poll_once, "send": send, "remind": remind_cmd, "templates": templates_cmd,
     "status": status, "export": export, "municipalities": municipalities,
-    "review": review_cmd, "web": not_yet,
+    "review": review_cmd, "web": web, "users": users,
 }

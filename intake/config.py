@@ -190,6 +190,24 @@ def _ocr_languages(key: str, value: Any) -> str:
     return value
 
 
+def _networks(key: str, value: Any) -> tuple[str, ...]:
+    import ipaddress
+    items = _string_list(key, value)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise ConfigError(key, f"expected IP addresses or networks such as 127.0.0.1 or 10.0.0.0/8, got {item!r}") from err
+    return items
+
+
+def _header_name(key: str, value: Any) -> str:
+    _string(key, value)
+    if value and not re.match(r"^[A-Za-z0-9-]+$", value):
+        raise ConfigError(key, f"expected an HTTP header name such as X-Remote-User, got {value!r}")
+    return value
+
+
 # ------------------------------------------------------------- the declaration
 
 SETTINGS: tuple[Setting, ...] = (
@@ -236,6 +254,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("worker", "retry_first_seconds", 30, "After a failed poll or an unusable SMTP server, wait this long; doubles per failure up to an hour.", _int_range(1, 3600)),
     Setting("web", "host", "127.0.0.1", "Address the web UI listens on.", _string),
     Setting("web", "port", 8080, "Port the web UI listens on.", _int_range(1, 65535)),
+    Setting("web", "secure_cookies", False, "Mark session cookies Secure: set true when the UI is reached over HTTPS (behind a TLS proxy).", _bool),
+    Setting("web", "session_hours", 12, "A login lasts this many hours (a working day), then the user logs in again.", _int_range(1, 24 * 30)),
+    Setting("web", "trusted_proxies", [], "Addresses or networks (CIDR) of an authenticating reverse proxy whose user header is believed.", _networks),
+    Setting("web", "user_header", "", "Header carrying the user name set by that proxy, e.g. X-Remote-User (empty: not used).", _header_name),
     Setting("ocr", "enabled", True, "Read scans and photos with Tesseract; off: they go to review as no_text_layer.", _bool),
     Setting("ocr", "languages", "nor+eng", "Tesseract languages joined by +: pages are read in the first; all together only where it reads poorly.", _ocr_languages),
     Setting("ocr", "max_pages", 10, "Pages of one document read by OCR at most; the rest is noted for staff.", _int_range(1, 200)),

@@ -28,6 +28,7 @@ CAMPAIGN_START = dt.datetime(2020, 5, 6, 8, 0, tzinfo=dt.timezone(dt.timedelta(h
 # Mail arrives until the evening before the demo's clock: the morning of the 7-day step.
 CAMPAIGN_END = dt.datetime(2020, 6, 23, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 DEMO_NOW = "2020-06-24T09:05:00+02:00"
+DEMO_USER = "demo"
 
 
 def _prepare_dir(path: Path) -> None:
@@ -128,8 +129,33 @@ def run_demo(args) -> int:
           + (f"; e.g. less {example}" if example else "") + ".")
     print(f"Everything is in {path}: config {config_path}; try "
           f"'akson-intake --config {config_path} export submissions'.")
-    app.close()
-    return 0
+    if args.no_web:
+        app.close()
+        return 0
+    try:
+        return _serve(app, args)
+    finally:
+        app.close()
+
+
+def _serve(app: App, args) -> int:
+    """The web UI on the demo data, its clock running on from the demo's moment."""
+    import secrets
+    import time
+    from intake import accounts
+    from intake.web.serve import address_of, bind, serve
+    from storage import webusers
+
+    password = secrets.token_urlsafe(12)
+    with session_scope(app.sessions) as s:
+        webusers.add_user(s, DEMO_USER, "reviewer", accounts.hash_password(password), now=app.now(DEMO_NOW))
+    sock = bind(args.host, args.port)
+    start, started = app.now(DEMO_NOW), time.monotonic()
+    print()
+    print(f"Web UI: {address_of(sock)}  log in as {DEMO_USER} with password {password}")
+    print("Ctrl-C stops it.", flush=True)
+    return serve(app, host=args.host, port=args.port, sock=sock, announce=False,
+                 clock=lambda: start + dt.timedelta(seconds=time.monotonic() - started))
 
 
 def _example_mail(outbox: Path) -> Path | None:

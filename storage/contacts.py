@@ -297,3 +297,15 @@ def _replace_domains(
         if domain not in current:
             session.add(MunicipalityDomain(number=row.number, domain=domain, source=source))
             counts["domains_added"] += 1
+
+
+def contacts_of(session: Session, number: str) -> list[MunicipalityContact]:
+    """A municipality's contact rows (with their bounce marks), the official address first."""
+    return list(session.scalars(select(MunicipalityContact).where(MunicipalityContact.number == number)
+                                .order_by(MunicipalityContact.role != "official", MunicipalityContact.email)))
+
+
+def domains_of(session: Session, number: str) -> list[MunicipalityDomain]:
+    """A municipality's recorded mail domains (``import`` and ``contact`` sources)."""
+    return list(session.scalars(select(MunicipalityDomain).where(MunicipalityDomain.number == number)
+                                .order_by(MunicipalityDomain.domain)))

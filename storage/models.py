@@ -257,3 +257,52 @@ class OutboxMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     bounced_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     bounce_detail: Mapped[str | None] = mapped_column(Text)
+
+
+# --- staff web UI ------------------------------------------------------------------
+
+WEB_ROLES = ("viewer", "reviewer")
+
+
+class WebUser(Base):
+    """A member of staff. ``password_hash`` is argon2id; None means no password login
+    (a user known only through the single sign-on proxy)."""
+
+    __tablename__ = "web_user"
+    __table_args__ = (CheckConstraint(_in("role", WEB_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    disabled_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime)
+
+
+class WebSession(Base):
+    """A login, kept on the server so that disabling a user ends it at once.
+
+    ``token_hash`` is the SHA-256 of the cookie's value: a copy of the database does not
+    hand out live sessions.
+    """
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(CHAR(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+
+
+class LoginFailure(Base):
+    """One refused login, counted per account and per address for rate limiting."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(NAME_LEN), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

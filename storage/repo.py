@@ -386,3 +386,9 @@ def add_audit(
     session.add(entry)
     session.flush()
     return entry.id
+
+
+def audit_for_municipality(session: Session, number: str, *, limit: int = 50) -> list[AuditLog]:
+    """The latest audit entries about a municipality, newest first."""
+    return list(session.scalars(select(AuditLog).where(AuditLog.municipality_number == number)
+                                .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)))

@@ -113,6 +113,8 @@ class MunicipalityState:
     signed_at: dt.datetime | None
     signers: list[dict[str, Any]]
     submission_ids: list[int]
+    # The submission that made it signed: the first of the current run of signed ones.
+    counted_id: int | None = None
 
 
 def municipality_states(rows: Iterable[Submission], numbers: Iterable[str],
@@ -139,7 +141,7 @@ def _state(number: str, subs: list[Submission]) -> MunicipalityState:
                 if r.kind not in SIGNING_KINDS:
                     break
                 first = r
-            return MunicipalityState(number, "signed", first.received_at, latest.signers, ids)
+            return MunicipalityState(number, "signed", first.received_at, latest.signers, ids, first.id)
         return MunicipalityState(number, "declined", None, [], ids)
     # Only something that could become a signature or a decline holds a municipality
     # "in review"; a question or an unrelated document leaves it without a response.
@@ -147,3 +149,9 @@ def _state(number: str, subs: list[Submission]) -> MunicipalityState:
            for r in subs):
         return MunicipalityState(number, "pending_review", None, [], ids)
     return MunicipalityState(number, "no_response", None, [], ids)
+
+
+def for_municipality(s: Session, number: str) -> list[Submission]:
+    """Every submission recorded for a municipality, newest first."""
+    return list(s.scalars(select(Submission).where(Submission.municipality_number == number)
+                          .order_by(Submission.received_at.desc(), Submission.id.desc())))

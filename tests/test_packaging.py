@@ -39,3 +39,16 @@ def test_package_data_ships_the_registry_and_migrations():
     assert (base / "data" / "municipalities_2020.csv").exists()
     assert (base / "data" / "municipality_aliases.csv").exists()
     assert list((base / "migrations" / "versions").glob("0001_*.py"))
+
+
+def test_package_data_ships_the_web_ui_files():
+    """pip install . (not editable) copies only declared data: the web UI needs its CSS."""
+    import fnmatch
+    import tomllib
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    for package, folder in (("intake", ROOT / "intake"), ("templates", ROOT / "templates")):
+        files = [p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                 if p.is_file() and p.suffix in (".css", ".svg", ".js", ".html")]
+        assert files, package
+        for name in files:
+            assert any(fnmatch.fnmatch(name, pattern) for pattern in data[package]), f"{package}/{name} is not shipped"

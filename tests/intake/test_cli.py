@@ -74,11 +74,16 @@ def test_usage_errors_exit_2(config):
     assert run_cli(config, "status", "--now", "yesterday").code == 2
 
 
-def test_commands_of_later_parts_say_so(config):
+def test_web_on_a_taken_port_is_a_usage_error(config):
+    """GIVEN a port another program listens on WHEN web starts there THEN one line, exit 2."""
+    import socket
     assert run_cli(config, "db", "upgrade").code == 0
-    for args in (("web",),):
-        result = run_cli(config, *args)
-        assert result.code == 2 and "not available yet" in result.err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        result = run_cli(config, "web", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1]))
+    assert result.code == 2 and "--port" in result.err
+    assert len(result.err.strip().splitlines()) == 1
 
 
 def test_command_before_db_upgrade_says_what_to_do(config):

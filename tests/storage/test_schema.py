@@ -49,7 +49,7 @@ def test_schema_comparison_detects_drift(db_url: str, engine: Engine) -> None:
 
 
 def test_head_revision_is_packaged() -> None:
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
 
 
 def test_database_from_a_newer_release_is_refused(db_url: str, engine: Engine) -> None:
