@@ -29,8 +29,9 @@ QUICK = {"text": 12, "scanned": 2, "idle": [50, 200], "arrivals": 3, "repeats": 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench runs")
-    parser.add_argument("--only", choices=["throughput", "idle", "latency", "memory"], action="append",
-                        help="run only these parts (repeatable)")
+    parser.add_argument("--only", choices=["throughput", "baseline", "idle", "latency", "memory"],
+                        action="append", help="run only these parts (repeatable); baseline: the naive "
+                        "baseline and the floor without the service runs")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -39,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     described = env.machine()
     try:
-        if "throughput" in parts:
-            rows += throughput_rows(tmp, sizes)
+        if "throughput" in parts or "baseline" in parts:
+            rows += throughput_rows(tmp, sizes, service="throughput" in parts)
         if "idle" in parts:
             rows += idle_rows(tmp, sizes)
         if "latency" in parts:
@@ -59,7 +60,7 @@ def row(measure: str, value: float, unit: str, target: str, detail: str) -> dict
     return {"measure": measure, "value": round(value, 2), "unit": unit, "target": target, "detail": detail}
 
 
-def throughput_rows(tmp: Path, sizes: dict) -> list[dict]:
+def throughput_rows(tmp: Path, sizes: dict, service: bool = True) -> list[dict]:
     rows = []
     server = env.start_dovecot()
     try:
@@ -68,6 +69,7 @@ def throughput_rows(tmp: Path, sizes: dict) -> list[dict]:
             text = env.text_messages(first, sizes["text"])
             scans = env.scanned_messages(first, sizes["scanned"])
             runs = [("sqlite", 1, None)] + ([("postgresql", n, pg) for n in sizes["workers"]] if pg else [])
+            runs = runs if service else []
             for label, raws in (("text-PDF", text), ("scanned (image-only PDF, no OCR configured)", scans)):
                 rows += _kind_rows(tmp, server, label, raws, runs, first)
     finally:

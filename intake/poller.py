@@ -1,10 +1,11 @@
 """Fetch new mail and commit its raw bytes: the first durable stage.
 
 Order per message (style.md, "a ledger, and the server last"): fetch with PEEK, commit
-the raw bytes and the ledger row in one transaction, advance the mailbox state, and only
-then let the adapter move the message. A crash anywhere before the commit leaves the
-message unseen and unmoved on the server; a crash after it is healed by the ledger on the
-next poll. One poller per mailbox at a time: an advisory lock on PostgreSQL, a lease row
+the raw bytes and the ledger row in one transaction, then let the adapter move the
+message, and only then advance the mailbox state past it. A crash anywhere before the
+commit leaves the message unseen and unmoved on the server; a crash (or a lost
+connection) after it leaves the message in the next poll's range, where the ledger knows
+it and the move is finished. One poller per mailbox at a time: an advisory lock on PostgreSQL, a lease row
 on SQLite (see ``poll``).
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from intake.mailbox.base import Mailbox, MailboxError
+from intake.mailbox.base import Mailbox, MailboxError, MailboxUnavailable
 from parsers.headers import receipt_time
 from storage import leases, repo
 from storage.db import session_scope
@@ -167,7 +168,10 @@ def _poll_open(box: Mailbox, sessions, stats: PollStats, *, now, limit, lease, o
             break
         stats.seen += 1
         if key in known:
-            box.done(key)   # stored before but not moved (a crash in between): finish it
+            # Stored before but not moved (a crash or lost connection in between): finish it.
+            with session_scope(sessions) as s:
+                uid = repo.ledger_uid(s, box.key, uidvalidity, key)
+            _finish(box, sessions, key, uidvalidity, uid or 0, now)
             continue
         if not _store_one(box, sessions, stats, key, uidvalidity, now=now, lease=lease):
             # Stop here rather than skip: advancing past a message we could not fetch
@@ -192,9 +196,6 @@ def _store_one(box: Mailbox, sessions, stats: PollStats, key: str, uidvalidity: 
     with session_scope(sessions) as s:
         result = repo.store_raw(s, raw=fetched.raw, received_at=received, now=now(),
                                 mailbox=box.key, uidvalidity=uidvalidity, uid=fetched.uid, key=key)
-        state = repo.get_mailbox_state(s, box.key)
-        last = state[1] if state and state[0] == uidvalidity else 0
-        repo.set_mailbox_state(s, box.key, uidvalidity, max(last, fetched.uid), now())
         if lease:
             repo.renew_lease(s, lease[0], lease[1], now(), LEASE_SECONDS)
     if result.created:
@@ -203,5 +204,25 @@ def _store_one(box: Mailbox, sessions, stats: PollStats, key: str, uidvalidity: 
         stats.duplicates += 1
     log.info("stored message %s from %s (raw %s%s)", key, box.key, result.raw_message_id,
              "" if result.created else ", duplicate content")
-    box.done(key)
+    _finish(box, sessions, key, uidvalidity, fetched.uid, now)
     return True
+
+
+def _finish(box: Mailbox, sessions, key: str, uidvalidity: int, uid: int, now) -> None:
+    """Move the stored message (if configured), and only then count it as behind us.
+
+    Until the move succeeded the message stays inside the next poll's range, which finds
+    it in the ledger and moves it then. A lost connection fails the poll (tried again
+    later); a move the server refuses is logged and passed over, so that one message
+    that cannot be moved does not hold up all mail after it (its bytes are safe).
+    """
+    try:
+        box.done(key)
+    except MailboxUnavailable:
+        raise
+    except MailboxError as err:
+        log.error("stored message %s could not be moved on %s: %s", key, box.key, err)
+    with session_scope(sessions) as s:
+        state = repo.get_mailbox_state(s, box.key)
+        last = state[1] if state and state[0] == uidvalidity else 0
+        repo.set_mailbox_state(s, box.key, uidvalidity, max(last, uid), now())

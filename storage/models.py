@@ -125,7 +125,9 @@ class RawMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(CHAR(64), unique=True)
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: claiming, leasing and listing rows must not pull every message body (a
+    # 40 MB attachment would be held in memory twice); load_raw selects it on its own.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     received_at: Mapped[datetime] = mapped_column(TZDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(TZDateTime)
     state: Mapped[str] = mapped_column(String(16), index=True, default="new")

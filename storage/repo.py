@@ -48,6 +48,7 @@ __all__ = [
     "get_mailbox_state",
     "import_contacts",
     "known_keys",
+    "ledger_uid",
     "known_sha256",
     "load_raw",
     "mark_raw",
@@ -190,6 +191,11 @@ def known_keys(
             )
         )
     return found
+
+
+def ledger_uid(session: Session, mailbox: str, uidvalidity: int, key: str) -> int | None:
+    """The UID recorded with a stored key (None for maildir keys, which have none)."""
+    return session.scalar(select(MailboxLedger.uid).where(*_ledger_key(mailbox, uidvalidity, key)))
 
 
 def known_sha256(session: Session, sha256: str) -> int | None:

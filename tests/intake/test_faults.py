@@ -14,6 +14,7 @@ good is recorded as failed with the server's reply, never dropped silently).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import os
 import random
@@ -232,3 +233,58 @@ def _terminate_in_transaction(admin, app_name: str, timeout: float) -> int:
             return done
         time.sleep(0.01)
     return 0
+
+
+def test_a_move_lost_with_the_server_is_finished_by_the_next_poll(tmp_path, dovecot):
+    """GIVEN three messages and a processed folder, WHEN Dovecot goes down just as the
+    second one (already stored) is being moved, THEN that poll fails, the message stays
+    in the INBOX, and the next poll after the restart moves it without storing it again."""
+    from intake import poller
+    from intake.mailbox import MailboxUnavailable, open_mailbox
+    from storage.db import make_engine, make_session_factory
+    from storage.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'akson.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    raws = declarations(campaign_setup(tmp_path, mailbox_url=dovecot.url(), db_url=url, smtp_url="smtp://127.0.0.1:1"), 3)
+    append_all(dovecot, raws)
+
+    class ServerDiesDuringMove:
+        def __init__(self, box):
+            self.box, self.key, self.moves = box, box.key, 0
+
+        def __enter__(self):
+            self.box.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            self.box.__exit__(*exc)
+
+        def __getattr__(self, name):
+            return getattr(self.box, name)
+
+        def done(self, key):
+            self.moves += 1
+            if self.moves == 2:
+                dovecot.stop()   # the real server goes away with the MOVE unsent
+            self.box.done(key)
+
+    def adapter():
+        return open_mailbox(dovecot.url(), username=dovecot.username, password=dovecot.password,
+                            processed_folder="Processed", retries=0, sleep=lambda _s: None)
+
+    now = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
+    try:
+        with pytest.raises(MailboxUnavailable):
+            poller.poll(ServerDiesDuringMove(adapter()), sessions, now=now)
+        dovecot.start()
+        assert dovecot.message_count("INBOX") == 2 and dovecot.message_count("Processed") == 1
+        again = poller.poll(adapter(), sessions, now=now)
+        assert (again.stored, again.duplicates) == (1, 0), "the second message was not stored twice"
+        assert dovecot.message_count("INBOX") == 0 and dovecot.message_count("Processed") == 3
+        with sessions() as s:
+            assert s.scalar(text("SELECT count(*) FROM raw_message")) == 3
+    finally:
+        engine.dispose()
