@@ -68,12 +68,14 @@ def test_review_a_scanned_declaration_end_to_end(live_site, page):
     shot(page, "04-review-scanned")
 
     page.get_by_label("Kommune (skriv navn eller nummer)").fill("aske")
-    page.get_by_role("button", name="Velg kommune").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Velg kommune").click()
     page.wait_for_load_state()
     assert "Asker" in page.locator("#valgt-kommune").inner_text()
     shot(page, "05-municipality-chosen")
 
-    page.get_by_role("button", name="Godkjenn").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Godkjenn").click()
     page.wait_for_load_state()
     flash = page.get_by_role("status").inner_text()
     assert "Godkjent" in flash and f"ack:{sid}" in flash
@@ -90,7 +92,8 @@ def test_review_a_scanned_declaration_end_to_end(live_site, page):
     shot(page, "08-outbox-ack-queued")
 
     page.goto(f"{site.url}/review/{sid}")
-    page.get_by_role("button", name=re.compile("^Angre")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Angre")).click()
     page.wait_for_load_state()
     assert "ikke trukket tilbake" in page.get_by_role("status").inner_text()
     assert page.locator("#resultat").get_by_text("Til gjennomgang").is_visible()
