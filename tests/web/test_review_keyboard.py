@@ -8,6 +8,7 @@ THEN every step works, and the focused control always shows a visible outline.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from storage.db import session_scope
 from storage.models import Submission
