@@ -1,6 +1,7 @@
 """Logged-in Starlette TestClients on the seeded campaign (tests/web/seed.py)."""
 from __future__ import annotations
 
+import html
 import re
 from contextlib import contextmanager
 
@@ -23,6 +24,13 @@ def add_users(app) -> None:
     with session_scope(app.sessions) as s:
         for name, role in USERS.items():
             webusers.add_user(s, name, role, accounts.hash_password(PASSWORD), now=seeded.NOW)
+
+
+def page_text(page: str) -> str:
+    """A page's text roughly as read: tags out, entities decoded, whitespace folded,
+    no-break spaces as plain ones."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    return html.unescape(text).replace("\u00a0", " ")
 
 
 def csrf_of(html: str) -> str:

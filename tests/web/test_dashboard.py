@@ -8,12 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.web import seed as seeded
-from tests.web.pages_helper import client, site, sqlite_site  # noqa: F401 - fixtures
-
-
-def _text(html: str) -> str:
-    """The page's visible text, roughly: tags out, whitespace folded."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ")
+from tests.web.pages_helper import client, page_text, site, sqlite_site  # noqa: F401 - fixtures
 
 
 def test_anonymous_visitor_is_sent_to_login(sqlite_site):  # noqa: F811
@@ -29,7 +24,7 @@ def test_viewer_sees_counts_share_and_thresholds(sqlite_site):  # noqa: F811
     with client(app, "leser") as c:
         r = c.get("/")
     assert r.status_code == 200
-    text = _text(r.text)
+    text = page_text(r.text)
     assert "2 av 8 inviterte kommuner har signert" in text
     assert "1 har takket nei" in text and "4 har ikke svart" in text
     assert "44 999 av 764 860, det vil si 5,9 %" in text
@@ -45,7 +40,7 @@ def test_call_list_marks_the_row_where_55_percent_is_reached(sqlite_site):  # no
     rows = re.findall(r"<tr( class=\"crossing\")?>\s*<td class=\"num\">(\d+)</td>\s*<th scope=\"row\"><a href=\"/kommuner/(\d{4})\"", html)
     assert [(n, number, bool(mark)) for mark, n, number in rows] == [
         ("1", "4601", False), ("2", "3025", True), ("3", "1804", False), ("4", "3401", False)]
-    text = _text(html)
+    text = page_text(html)
     assert "55 % nås ved nr. 2, Asker." in text
     assert "21 dager: sendt 10.06.2020 (kom i retur)" in text and "7 dager: feilet 24.06.2020" in text
 
@@ -61,7 +56,7 @@ def test_call_list_sorted_by_name_keeps_the_call_order_numbers(sqlite_site):  # 
 def test_county_table(sqlite_site):  # noqa: F811
     app, _ids = sqlite_site
     with client(app, "leser") as c:
-        text = _text(c.get("/").text)
+        text = page_text(c.get("/").text)
     assert "Innlandet 3 2 0 71,6 %" in text and "Viken 2 0 1 0 %" in text
 
 

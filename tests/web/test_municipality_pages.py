@@ -11,11 +11,7 @@ from storage.db import session_scope
 from storage.errors import ContactImportError
 from intake.web.municipalities import import_text, ContactForm
 from tests.web import seed as seeded
-from tests.web.pages_helper import client, csrf_of, site, sqlite_site  # noqa: F401 - fixtures
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).replace("\u00a0", " ")
+from tests.web.pages_helper import client, page_text, csrf_of, site, sqlite_site  # noqa: F401 - fixtures
 
 
 def _record(app, number):
@@ -28,7 +24,7 @@ def test_page_shows_status_mail_failures_and_bounces(sqlite_site):  # noqa: F811
     with client(app, "leser") as c:
         r = c.get("/kommuner/4601")
     assert r.status_code == 200
-    text = _text(r.text)
+    text = page_text(r.text)
     assert "Bergen" in text and "Ikke svart" in text and "283 929" in text
     assert "Påminnelse (7 dager før fristen)" in text and seeded.FAILED_REPLY in text
     assert "Kom i retur 10.06.2020 11:00: " + seeded.BOUNCE_DETAIL in text
@@ -41,14 +37,14 @@ def test_hostile_subject_and_file_name_are_shown_as_text(sqlite_site):  # noqa: 
         page = c.get("/kommuner/1103").text
     assert "<img src=x" not in page and "<script>alert" not in page
     assert html.escape(seeded.HOSTILE_SUBJECT, quote=False).replace('"', "&#34;") in page
-    assert seeded.HOSTILE_FILE in _text(page)
+    assert seeded.HOSTILE_FILE in page_text(page)
     assert f'href="/review/{ids["stavanger"]}"' in page          # in review: linked to its review page
 
 
 def test_signed_municipality_lists_its_staff_accepted_submission(sqlite_site):  # noqa: F811
     app, ids = sqlite_site
     with client(app, "leser") as c:
-        text = _text(c.get("/kommuner/3446").text)
+        text = page_text(c.get("/kommuner/3446").text)
     assert "Signert fra 02.06.2020 10:00" in text and "Kari Nordmann (ordfører)" in text
     assert f"#{ids['gran']}" in text and "kari, 10.06.2020 12:00" in text
     assert "Kvittering" in text and "Godkjent av saksbehandler" in text   # the audit entry of the acceptance
@@ -79,7 +75,7 @@ def test_reviewer_edits_contacts_and_domains_and_it_is_logged(site):  # noqa: F8
         r = _post(c, "4601", email="Post@Bergen.kommune.no", cc="arkiv@bergen.kommune.no\nordforer@bergen.kommune.no",
                   domains="bergen.no")
         assert r.status_code == 303 and r.headers["location"] == "/kommuner/4601#kontakter"
-        text = _text(c.get("/kommuner/4601").text)
+        text = page_text(c.get("/kommuner/4601").text)
     record = _record(app, "4601")
     assert record.official_email == "post@bergen.kommune.no"
     assert record.cc_emails == ("arkiv@bergen.kommune.no", "ordforer@bergen.kommune.no")
@@ -108,7 +104,7 @@ def test_refused_input_changes_nothing_and_says_why(sqlite_site, fields, field_i
     with client(app, "kari") as c:
         r = _post(c, "4601", **form)
     assert r.status_code == 400
-    assert f'id="{field_id}-error"' in r.text and message in _text(r.text)
+    assert f'id="{field_id}-error"' in r.text and message in page_text(r.text)
     assert f'id="{field_id}"' in r.text and 'aria-invalid="true"' in r.text
     assert _record(app, "4601").official_email == seeded.BERGEN_MAIL
     with session_scope(app.sessions) as s:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 from sqlalchemy import func, select
@@ -11,11 +10,7 @@ from storage import outbox, repo
 from storage.db import session_scope
 from storage.models import OutboxMail
 from tests.web import seed as seeded
-from tests.web.pages_helper import client, csrf_of, site, sqlite_site  # noqa: F401 - fixtures
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).replace("\u00a0", " ")
+from tests.web.pages_helper import client, page_text, csrf_of, site, sqlite_site  # noqa: F401 - fixtures
 
 
 def _row(app, mail_id):
@@ -27,7 +22,7 @@ def test_viewer_sees_failures_with_the_reply_but_no_retry_button(sqlite_site):  
     app, ids = sqlite_site
     with client(app, "leser") as c:
         page = c.get("/utboks?tilstand=failed").text
-    text = _text(page)
+    text = page_text(page)
     assert "1 e-post (feilet)" in text and seeded.FAILED_REPLY in text
     assert f'id="mail-{ids["rem_bergen_7"]}"' in page and f'id="mail-{ids["ack_gran"]}"' not in page
     assert "prov-igjen" not in page
@@ -39,7 +34,7 @@ def test_all_states_are_listed(sqlite_site):  # noqa: F811
         page = c.get("/utboks").text
     assert sorted(int(n) for n in re.findall(r'id="mail-(\d+)"', page)) == sorted(
         ids[k] for k in ("ack_gran", "rem_bergen_21", "rem_bergen_7", "rem_kongsvinger_21"))
-    assert "Kom i retur 10.06.2020 11:00: " + seeded.BOUNCE_DETAIL in _text(page)
+    assert "Kom i retur 10.06.2020 11:00: " + seeded.BOUNCE_DETAIL in page_text(page)
     assert page.count("prov-igjen") == 1                 # only the failed one can be retried
 
 
@@ -50,7 +45,7 @@ def test_retry_makes_the_failed_mail_due_again_without_a_second_row(site):  # no
         token = csrf_of(c.get("/utboks").text)
         r = c.post(f"/utboks/{mail_id}/prov-igjen", data={"csrf_token": token})
         assert r.status_code == 303
-        assert "sendes ved neste utsending" in _text(c.get(r.headers["location"]).text)
+        assert "sendes ved neste utsending" in page_text(c.get(r.headers["location"]).text)
     row = _row(app, mail_id)
     assert (row.state, row.next_attempt_at) == ("queued", seeded.NOW)
     with session_scope(app.sessions) as s:
@@ -68,7 +63,7 @@ def test_retrying_a_mail_that_did_not_fail_changes_nothing(site):  # noqa: F811
         token = csrf_of(c.get("/utboks").text)
         r = c.post(f"/utboks/{ids['rem_bergen_21']}/prov-igjen", data={"csrf_token": token})
         assert r.status_code == 303
-        assert "bare feilede e-poster kan prøves igjen" in _text(c.get(r.headers["location"]).text)
+        assert "bare feilede e-poster kan prøves igjen" in page_text(c.get(r.headers["location"]).text)
         assert c.post("/utboks/99999/prov-igjen", data={"csrf_token": token}).status_code == 404
     assert _row(app, ids["rem_bergen_21"]).state == "sent"
 

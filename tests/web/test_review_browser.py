@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storage.db import session_scope
@@ -69,12 +70,11 @@ def test_review_a_scanned_declaration_end_to_end(live_site, page):
 
     page.get_by_label("Kommune (skriv navn eller nummer)").fill("aske")
     page.get_by_role("button", name="Velg kommune").click()
-    page.wait_for_load_state()
-    assert "Asker" in page.locator("#valgt-kommune").inner_text()
+    expect(page.locator("#valgt-kommune")).to_contain_text("Asker", timeout=20_000)
     shot(page, "05-municipality-chosen")
 
     page.get_by_role("button", name="Godkjenn").click()
-    page.wait_for_load_state()
+    expect(page.get_by_role("status")).to_contain_text("Godkjent", timeout=20_000)
     flash = page.get_by_role("status").inner_text()
     assert "Godkjent" in flash and f"ack:{sid}" in flash
     assert _acks(site, sid) == [(f"ack:{sid}", "queued")]
@@ -91,7 +91,7 @@ def test_review_a_scanned_declaration_end_to_end(live_site, page):
 
     page.goto(f"{site.url}/review/{sid}")
     page.get_by_role("button", name=re.compile("^Angre")).click()
-    page.wait_for_load_state()
+    expect(page.get_by_role("status")).to_contain_text("angret", timeout=20_000)
     assert "ikke trukket tilbake" in page.get_by_role("status").inner_text()
     assert page.locator("#resultat").get_by_text("Til gjennomgang").is_visible()
     shot(page, "09-undone")

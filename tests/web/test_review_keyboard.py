@@ -8,6 +8,7 @@ THEN every step works, and the focused control always shows a visible outline.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from storage.db import session_scope
 from storage.models import Submission
@@ -59,20 +60,18 @@ def test_review_flow_with_the_keyboard_only(live_site, page):
     _tab_to(page, lambda f: f["id"] == "kommune")
     page.keyboard.type("aske")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Asker" in page.locator("#valgt-kommune").inner_text()
+    expect(page.locator("#valgt-kommune")).to_contain_text("Asker", timeout=20_000)
 
     _tab_to(page, lambda f: f["id"] == "godkjenn")
     shot(page, "14-keyboard-focus-on-accept")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Godkjent" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Godkjent", timeout=20_000)
     with session_scope(site.app.sessions) as s:
         assert s.get(Submission, sid).status == "accepted"
 
     _tab_to(page, lambda f: f["id"] == "angre")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    expect(page.get_by_role("status")).to_contain_text("angret", timeout=20_000)
     with session_scope(site.app.sessions) as s:
         assert s.get(Submission, sid).status == "needs_review"
 
