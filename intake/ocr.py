@@ -29,7 +29,7 @@ from PIL import Image
 
 from intake.ocrimage import ImageRefused, image_pages, png_bytes, prepare, rotate_upright
 from parsers import ocrtext
-from parsers.extract import NO_TEXT_LAYER, PAGE_BREAK, UNREADABLE
+from parsers.extract import MIN_LETTERS, NO_TEXT_LAYER, PAGE_BREAK, UNREADABLE
 from parsers.types import Document, DocumentText, OcrWord
 
 log = logging.getLogger("akson.ocr")
@@ -47,6 +47,9 @@ RETRY_WORDS = 12
 # are put back in reading order from their boxes (``ocrtext.layout_text``).
 PAGE_SEGMENTATION = "11"
 MIN_WORDS_TO_RETRY = 3
+# What OCR makes of grain, dust or a far too coarse scan: a few "words" at low confidence.
+# A page of any letter or form has hundreds of letters read at 85 or more.
+UNREADABLE_CONFIDENCE = 50.0
 _OSD_MIN_CONFIDENCE = 2.0   # Tesseract's own "orientation confidence" scale; below: a guess
 _ROTATE_RE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
 _OSD_CONFIDENCE_RE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.MULTILINE)
@@ -286,7 +289,8 @@ def _result(texts: list[str], words: list[OcrWord], notes: list[str], total: int
         detail.append(f"pages after {cap} not read")
     detail += notes
     text = PAGE_BREAK.join(texts)
-    if not text.strip() or ocrtext.is_junk_text(text):
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < MIN_LETTERS or confidence < UNREADABLE_CONFIDENCE or ocrtext.is_junk_text(text):
         reason = UNREADABLE if texts else NO_TEXT_LAYER
         return DocumentText("", "ocr", total, reason,
                             "; ".join(["OCR found no readable text"] + detail), tuple(words))

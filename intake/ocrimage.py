@@ -41,6 +41,7 @@ _COARSE_STEP = 0.5
 _FINE_STEP = 0.1
 _SKEW_WIDTH = 900          # pixels wide the search copy is: enough for 0.1 degrees
 _MIN_SKEW = 0.15           # turning by less than this only blurs the page
+_SKEW_MARGIN = 0.12        # share cut off each side before the skew search
 # A rule is a dark run at least this long: a fifth of the page across, or a tenth of
 # it down; text strokes, even a long underlined word, stay far shorter.
 _RULE_SHARE_ACROSS = 0.2
@@ -50,6 +51,7 @@ _DARK = 128
 _BAND = 8                  # rows per band when looking for tilted lines
 _BAND_INK = 24             # a band's mean above this: ink in at least one of its rows
 _RULE_MARK = 128           # the grey a found line is flood-filled with in the ink mask
+_TRIAL_MARK = 64           # ... and a candidate, until its width is known
 # Paper tone is estimated on blocks of 1/200 of the page's short side (about 1 mm), and
 # taken as the brightest within 7 blocks: wider than any letter, narrower than a shadow.
 _PAPER_BLOCKS = 200
@@ -123,8 +125,13 @@ def _profile_score(ink_image: Image.Image, angle: float) -> float:
 
 def skew_angle(page: Image.Image) -> float:
     """The rotation (degrees, counter-clockwise) that makes ``page``'s lines level."""
-    scale = _SKEW_WIDTH / page.width
-    small = page.resize((_SKEW_WIDTH, max(1, round(page.height * scale))), Image.Resampling.BOX)
+    # The middle of the page only: a photo's sheet edges (and a scan's shadowed margin)
+    # are long straight lines at their own angle, and would outweigh the text lines.
+    width, height = page.size
+    middle = page.crop((int(width * _SKEW_MARGIN), int(height * _SKEW_MARGIN),
+                        int(width * (1 - _SKEW_MARGIN)), int(height * (1 - _SKEW_MARGIN))))
+    scale = _SKEW_WIDTH / middle.width
+    small = middle.resize((_SKEW_WIDTH, max(1, round(middle.height * scale))), Image.Resampling.BOX)
     marks = ink(small)
     steps = int(MAX_SKEW_DEGREES / _COARSE_STEP)
     coarse = [i * _COARSE_STEP for i in range(-steps, steps + 1)]
@@ -181,13 +188,16 @@ def _rule_seeds(marks: Image.Image) -> list[tuple[int, int]]:
     return seeds
 
 
-def _rule_columns(marks: Image.Image) -> list[int]:
-    """Columns holding a long unbroken dark run: straight vertical lines on their own."""
+def _rule_columns(marks: Image.Image) -> list[tuple[int, int, int]]:
+    """(x, top, length) of long unbroken dark runs down a column: straight vertical lines."""
     means = marks.resize((marks.width, 1), Image.Resampling.BOX).tobytes()
     needed = math.ceil(marks.height * _RULE_SHARE_DOWN)
-    return [x for x, mean in enumerate(means) if mean >= 255 * _RULE_CANDIDATE
-            and max((n for _, n in _runs(marks.crop((x, 0, x + 1, marks.height)).tobytes())),
-                    default=0) >= needed]
+    found = []
+    for x, mean in enumerate(means):
+        if mean >= 255 * _RULE_CANDIDATE:
+            column = marks.crop((x, 0, x + 1, marks.height)).tobytes()
+            found += [(x, top, n) for top, n in _runs(column) if n >= needed]
+    return found
 
 
 def remove_rules(page: Image.Image) -> Image.Image:
@@ -198,13 +208,19 @@ def remove_rules(page: Image.Image) -> Image.Image:
     if not seeds and not columns:
         return page
     found = marks.copy()
+    needed = marks.width * _RULE_SHARE_ACROSS
     for seed in seeds:
-        if found.getpixel(seed) == 255:
-            ImageDraw.floodfill(found, seed, _RULE_MARK)
+        if found.getpixel(seed) != 255:
+            continue
+        ImageDraw.floodfill(found, seed, _TRIAL_MARK)
+        box = found.point(lambda v: 255 if v == _TRIAL_MARK else 0).getbbox()
+        # A seed can land on a letter next to the line: a letter is far narrower.
+        keep = box is not None and box[2] - box[0] >= needed
+        ImageDraw.floodfill(found, seed, _RULE_MARK if keep else 255)
     mask = found.point(lambda v: 255 if v == _RULE_MARK else 0)
     draw = ImageDraw.Draw(mask)
-    for x in columns:
-        draw.line([(x, 0), (x, page.height)], fill=255, width=1)
+    for x, top, length in columns:
+        draw.line([(x, top), (x, top + length - 1)], fill=255, width=1)
     # The grey edge of each stroke goes too, or Tesseract reads it as "|" and "_".
     mask = mask.filter(ImageFilter.MaxFilter(3))
     cleaned = page.copy()

@@ -58,7 +58,9 @@ def peer_run(tmp_path_factory):
             contents.append(_wrap(path.read_bytes(), "winmail.dat", ("application", "ms-tnef"), i))
     for i, raw in enumerate(contents):
         (inbox / "new" / f"{i:05d}.peer").write_bytes(raw)
-    config = make_config(tmp, inbox=inbox)
+    # No OCR: here nothing may be counted, and reading scans is tested in test_ocr.py;
+    # OCR of every image-only page among these PDFs would take many minutes.
+    config = make_config(tmp, inbox=inbox, extra="[ocr]\nenabled = false")
     assert run_cli(config, "db", "upgrade").code == 0
     result = run_cli(config, "poll", "--once")
     return {"config": config, "result": result, "mails": mails, "total": len(contents),
