@@ -131,8 +131,9 @@ class Notifier:
         if muni is not None and self.settings.copy_official and sub.status == "accepted":
             official = [c.email for c in _contacts(s, muni.number, roles=("official",))]
         to = [sender] if usable_sender else official[:1]
-        cc = [a for a in official if a.lower() not in {t.lower() for t in to}]
-        return to, cc
+        cc = [a for a in [*_forwarded_colleagues(sub), *official]
+              if a.lower() not in {t.lower() for t in to}]
+        return to, list(dict.fromkeys(cc))
 
     # ---------------------------------------------------------------- reminders
 
@@ -226,6 +227,17 @@ def _contacts(s: Session, number: str, *, roles: tuple[str, ...]) -> list[Munici
                                  MunicipalityContact.role.in_(roles),
                                  MunicipalityContact.bounced_at.is_(None))
                           .order_by(MunicipalityContact.role.desc(), MunicipalityContact.id)))
+
+
+def _forwarded_colleagues(sub: Submission) -> list[str]:
+    """The inner From of a forwarded answer, when it is of the municipality it was accepted
+    for: the person who wrote it learns it arrived, not only the archive that forwarded it."""
+    if sub.status != "accepted" or not sub.municipality_number:
+        return []
+    found = ((sub.evidence or {}).get("sender") or {}).get("forwarded_from") or []
+    return [f["address"].strip().lower() for f in found
+            if sub.municipality_number in f.get("municipalities", ())
+            and _sendable(f["address"].strip().lower())]
 
 
 def _sendable(address: str) -> bool:

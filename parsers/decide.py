@@ -187,7 +187,9 @@ def _evidence(msg: ParsedMessage, sender: SenderCheck, docs: list[DocumentAnalys
         "sender": {"address": sender.address, "domain": sender.domain,
                    "domain_municipalities": sorted(sender.domain_numbers),
                    "authenticated": sender.authenticated, "auth_detail": sender.auth_detail,
-                   "lookalike_of": sender.lookalike_of},
+                   "lookalike_of": sender.lookalike_of,
+                   "forwarded_from": [{"address": a, "municipalities": sorted(n)}
+                                      for a, n in sender.forwarded_from]},
         "subject": msg.subject,
         "documents": [
             {"filename": d.filename, "path": list(d.path), "type": d.detected_type,

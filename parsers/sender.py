@@ -73,10 +73,14 @@ def check_sender(msg: ParsedMessage, *, domain_numbers: Mapping[str, frozenset[s
     inner_numbers = frozenset().union(*(_numbers_for(d, domain_numbers) for d in inner))
     imitated = [lookalike_of(d, lookalikes or {}, domain_numbers, intermediaries or {})
                 for d in [domain] + inner]
+    numbers = (outer & inner_numbers) if inner_numbers else outer
+    colleagues = tuple((a, found & numbers) for a in forwarded_from(msg)
+                       if (found := _numbers_for(_domain_of(a), domain_numbers)) & numbers)
     return SenderCheck(
         address=msg.from_address,
         domain=domain,
-        domain_numbers=(outer & inner_numbers) if inner_numbers else outer,
+        domain_numbers=numbers,
+        forwarded_from=colleagues,
         authenticated=authenticated,
         auth_detail=verdict,
         auto_reply=is_auto_reply(msg),

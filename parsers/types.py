@@ -253,6 +253,9 @@ class SenderCheck:
     # A trusted domain this one imitates (stavanger-kommune.com for stavanger.kommune.no),
     # in the From or a forwarded message's From: never a municipality's sender.
     lookalike_of: str | None = None
+    # (address, municipalities of its domain) of each forwarded message's From that belongs
+    # to a municipality this sender may speak for: the colleague whose answer it was.
+    forwarded_from: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
