@@ -54,7 +54,10 @@ def write_config(tmp: Path, db_url: str) -> Path:
         f'[campaign]\ninvited = [{invited}]\n'
         f'[mailbox]\nurl = "maildir://{tmp / "inbox"}"\n'
         f'[database]\nurl = "{db_url}"\n'
-        f'[smtp]\nurl = "maildir://{tmp / "outbox"}"\n', encoding="utf-8")
+        f'[smtp]\nurl = "maildir://{tmp / "outbox"}"\n'
+        # The scanned declaration stands for a scan Tesseract could not read ("Ingen lesbar
+        # tekst"), so staff must name the municipality; reading scans has its own tests.
+        f'[ocr]\nenabled = false\n', encoding="utf-8")
     return path
 
 
