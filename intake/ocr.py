@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 from PIL import Image
 
-from intake.ocrimage import ImageRefused, image_pages, png_bytes, prepare, rotate_upright
+from intake.ocrimage import ImageRefused, image_pages, oversized_image, png_bytes, prepare, rotate_upright
 from parsers import ocrtext
 from parsers.extract import MIN_LETTERS, NO_TEXT_LAYER, PAGE_BREAK, UNREADABLE
 from parsers.types import Document, DocumentText, OcrWord
@@ -38,6 +38,10 @@ log = logging.getLogger("akson.ocr")
 # so that no page costs more than an A4 page at 300 dpi.
 MAX_RENDER_PIXELS = 9_000_000
 MIN_DPI = 100               # below this Tesseract loses 10-point text
+# Rendering decodes every image on the page at its full size, whatever the output size:
+# an A3 sheet scanned at 600 dpi is 70 million pixels, a 20,000-pixel square in a 0.4 MB
+# stream is 400 million (a bomb). A page holding a larger image is not read.
+MAX_SOURCE_PIXELS = 100_000_000
 # A page whose words average below this confidence, or with fewer words than this,
 # may lie sideways or upside down: orientation detection is asked.
 RETRY_CONFIDENCE = 70.0
@@ -228,6 +232,7 @@ class TesseractOcr:
             for index in wanted[:cap]:
                 page = pdf[index]
                 try:
+                    _refuse_huge_images(page, index)
                     width, height = page.get_size()
                     dpi = render_dpi(width, height, self.settings.dpi)
                     image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
@@ -268,6 +273,13 @@ class TesseractOcr:
         words.extend(OcrWord(w.text, w.confidence) for w in reading.words)
         notes.extend(f"page {index + 1}: {note}" for note in reading.notes)
         return reading.text
+
+
+def _refuse_huge_images(page, index: int) -> None:
+    size = oversized_image(page, MAX_SOURCE_PIXELS)
+    if size:
+        raise ImageRefused(f"page {index + 1} holds a {size[0]} x {size[1]} pixel image, "
+                           f"over the {MAX_SOURCE_PIXELS:,} pixels read safely")
 
 
 def _page_count(doc: Document) -> int:

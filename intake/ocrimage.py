@@ -18,6 +18,7 @@ import math
 import warnings
 from collections.abc import Iterator
 
+import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageSequence, UnidentifiedImageError
 
 try:  # HEIC/HEIF from iPhones; without the library such a file is reported unreadable
@@ -239,3 +240,13 @@ def png_bytes(page: Image.Image) -> bytes:
     buffer = io.BytesIO()
     page.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def oversized_image(page, limit: int) -> tuple[int, int] | None:
+    """The pixel size of an image on a PDF page (pypdfium2) larger than ``limit`` pixels:
+    rendering decodes each image at full size, whatever size the page is drawn at."""
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        width, height = obj.get_px_size()
+        if width * height > limit:
+            return width, height
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageOps
 
+from intake.ocrimage import oversized_image
 from parsers.extract import extract_text
 from parsers.mime import parse_message
 from parsers.types import Document, ParsedMessage
@@ -105,6 +106,8 @@ def _pdf_page(data: bytes, page: int) -> bytes:
         width, height = pdf_page.get_size()
         if width <= 0 or height <= 0:
             raise RenderError("empty page")
+        if oversized_image(pdf_page, MAX_SOURCE_PIXELS):
+            raise RenderError("image too large")
         scale = min(MAX_EDGE / max(width, height), 4.0)
         image = pdf_page.render(scale=scale).to_pil()
         pdf_page.close()

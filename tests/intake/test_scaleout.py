@@ -130,7 +130,10 @@ def _reference(tmp_path, setup, raws) -> dict[str, tuple]:
 def _kill_the_poller(server, db: Database, workers, batch: list[bytes], before: int):
     """Deliver ``batch``; SIGKILL whoever polls it once it is storing; the takeover time."""
     append_all(server, batch)
-    wait_until(lambda: db.progress()["raw"] > before, 120, "nobody polled the second batch", every=0.01)
+    # The storing worker is found by its open lock span in its log; its log line and the
+    # first stored row reach us in either order, so wait for both together.
+    wait_until(lambda: db.progress()["raw"] > before and _holder_now(workers) is not None, 120,
+               "nobody was seen polling the second batch", every=0.01)
     holder = _holder_now(workers)
     assert holder is not None, "a worker is storing, so one holds the poll lock"
     holder.kill()
