@@ -7,12 +7,15 @@ database: legal name = SSB name without its " (County)" qualifier, aliases from
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from parsers.municipalities import NameIndex
+from parsers.analyse import Analyser
+from parsers.municipalities import NameIndex, conventional_domains
 from parsers.types import Municipality
 
 DATA = Path(__file__).resolve().parents[2] / "storage" / "data"
@@ -37,6 +40,17 @@ def load_registry() -> tuple[Municipality, ...]:
                 aliases=tuple(aliases.get(row["number"], ())),
             ))
     return tuple(out)
+
+
+def campaign_analyser(deadline: dt.datetime, **options) -> Analyser:
+    """An analyser over the registry with each municipality's conventional mail domain,
+    the invited set of the campaign, and mx.dep.no as the receiving server."""
+    registry = load_registry()
+    owners = conventional_domains(registry)
+    registry = tuple(replace(m, domains=tuple(d for d, n in owners.items() if m.number in n))
+                     for m in registry)
+    return Analyser(registry, invited=frozenset(m.number for m in registry if m.invited),
+                    deadline=deadline, authserv_ids=("mx.dep.no",), **options)
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,13 @@ THEN the decision is as the case says.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 
 from intake.samples import (Attachment, Auth, DeclarationSpec, Signer, declaration_pdf,
                             forwarded_email, submission_email)
 from parsers.analyse import Analyser
-from parsers.municipalities import conventional_domains
-from tests.parsers.conftest import load_registry
+from tests.parsers.conftest import campaign_analyser
 
 OSLO = dt.timezone(dt.timedelta(hours=2))
 RECEIVED = dt.datetime(2020, 5, 20, 10, 0, tzinfo=OSLO)
@@ -28,13 +26,7 @@ FORM = declaration_pdf(DeclarationSpec(municipality="Vestby kommune", place="Ves
 
 @pytest.fixture(scope="module")
 def analyser() -> Analyser:
-    registry = load_registry()
-    owners = conventional_domains(registry)
-    registry = tuple(replace(m, domains=tuple(d for d, n in owners.items() if m.number in n))
-                     for m in registry)
-    return Analyser(registry, invited=frozenset(m.number for m in registry if m.invited),
-                    deadline=DEADLINE, authserv_ids=("mx.dep.no",),
-                    intermediaries={"ikt-follo.no": ["3019", "3020"], "ks.no": ["*"]})
+    return campaign_analyser(DEADLINE, intermediaries={"ikt-follo.no": ["3019", "3020"], "ks.no": ["*"]})
 
 
 def mail(sender: str, auth: Auth = Auth(), **extra) -> bytes:

@@ -7,15 +7,13 @@ byte inside the signed range.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 
 from intake.samples import Attachment, DeclarationSpec, Signer, declaration_pdf, submission_email
 from parsers.analyse import Analyser
-from parsers.municipalities import conventional_domains
 from parsers.signature import TrustRootError, parse_trust_roots, read_signatures
-from tests.parsers.conftest import load_registry
+from tests.parsers.conftest import campaign_analyser
 from tests.parsers.pki import append_text_update, flip_signed_byte, make_ca, make_signer, sign_pdf
 
 UTC = dt.timezone.utc
@@ -112,13 +110,7 @@ def test_trust_roots_are_read_from_pem_bundles_and_der(pki):
 
 @pytest.fixture(scope="module")
 def analyser(pki) -> Analyser:
-    registry = load_registry()
-    owners = conventional_domains(registry)
-    registry = tuple(replace(m, domains=tuple(d for d, n in owners.items() if m.number in n))
-                     for m in registry)
-    return Analyser(registry, invited=frozenset(m.number for m in registry if m.invited),
-                    deadline=DEADLINE, authserv_ids=("mx.dep.no",),
-                    trust_roots=[pki["ca"].asn1])
+    return campaign_analyser(DEADLINE, trust_roots=[pki["ca"].asn1])
 
 
 def _mail(pdf: bytes) -> bytes:

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import struct
 import zipfile
-from dataclasses import replace
 from email.message import EmailMessage
 
 import pytest
@@ -18,10 +17,9 @@ from intake.samples import Attachment, submission_email
 from parsers.analyse import Analyser
 from parsers.extract import extract_text
 from parsers.mime import parse_message
-from parsers.municipalities import conventional_domains
 from parsers.tnef import rtf_text, unpack
 from tests.helpers import PEER
-from tests.parsers.conftest import load_registry
+from tests.parsers.conftest import campaign_analyser
 
 OSLO = dt.timezone(dt.timedelta(hours=2))
 RECEIVED = dt.datetime(2020, 5, 20, 10, 0, tzinfo=OSLO)
@@ -85,12 +83,7 @@ def make_odt(lines: list[str]) -> bytes:
 
 @pytest.fixture(scope="module")
 def analyser() -> Analyser:
-    registry = load_registry()
-    owners = conventional_domains(registry)
-    registry = tuple(replace(m, domains=tuple(d for d, n in owners.items() if m.number in n))
-                     for m in registry)
-    return Analyser(registry, invited=frozenset(m.number for m in registry if m.invited),
-                    deadline=dt.datetime(2020, 7, 1, tzinfo=OSLO), authserv_ids=("mx.dep.no",))
+    return campaign_analyser(dt.datetime(2020, 7, 1, tzinfo=OSLO))
 
 
 def _mail(filename: str, data: bytes, content_type: str) -> bytes:
