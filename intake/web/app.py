@@ -70,6 +70,12 @@ REASON_TEXT = {
     "no_document": "uten vedlegg", "question": "spørsmål", "processing_error": "feil under behandlingen",
     "answered_elsewhere": "besvart annet sted", "auto_reply": "autosvar", "bulk_mail": "masseutsendelse",
     "delivery_report": "leveringsrapport", "own_address": "vår egen adresse",
+    "low_ocr_confidence": "usikker tolkning av skannet tekst", "signature_invalid": "ugyldig digital signatur",
+    "signature_signer_mismatch": "signaturen er ikke underskriverens",
+    "conditional_decision": "vedtak med vilkår", "postponed": "saken er utsatt",
+    "conflicting_decision": "vedtaket motsier erklæringen", "not_final_decision": "ikke endelig vedtak",
+    "several_municipalities": "gjelder flere kommuner",
+    "municipality_near_spelling_only": "kommunenavnet er bare nesten riktig stavet",
 }
 
 
